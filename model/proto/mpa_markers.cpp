@@ -1,5 +1,8 @@
 #include "mpa_markers.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace nicsim::proto {
 
 size_t markers_in_fpdu(uint64_t stream_offset, size_t plain_len) {
@@ -48,6 +51,9 @@ Bytes insert_markers(ByteView plain, uint64_t stream_offset) {
     size_t in = 0;
     for (;;) {
         if (pos == marker) {  // checked first: a marker at the end of `plain` precedes the CRC
+            uint64_t header = is_marker_offset(stream_offset) ? stream_offset + kMarkerSize : stream_offset;
+            if (pos != stream_offset && pos - header > kMaxFpduptr)
+                throw std::length_error("FPDU too long for markers: FPDUPTR exceeds 16 bits");
             put_be16(out, 0);
             put_be16(out, fpduptr_for(stream_offset, pos));
             pos += kMarkerSize;
@@ -62,6 +68,30 @@ Bytes insert_markers(ByteView plain, uint64_t stream_offset) {
         }
     }
     return out;
+}
+
+}  // namespace nicsim::proto
+
+namespace nicsim::proto {
+
+void strip_markers(ByteView raw, uint64_t stream_offset, Bytes& clean, std::vector<SeenMarker>& seen) {
+    uint64_t pos = stream_offset;
+    uint64_t marker = next_marker_offset(pos);
+    size_t in = 0;
+    while (in < raw.size) {
+        if (pos == marker) {
+            if (raw.size - in < kMarkerSize) break;  // partial marker: caller passes whole ones
+            seen.push_back({pos, load_be16(raw.data + in), load_be16(raw.data + in + 2)});
+            in += kMarkerSize;
+            pos += kMarkerSize;
+            marker += kMarkerSpacing;
+            continue;
+        }
+        size_t run = size_t(std::min<uint64_t>(raw.size - in, marker - pos));
+        clean.insert(clean.end(), raw.data + in, raw.data + in + run);
+        in += run;
+        pos += run;
+    }
 }
 
 }  // namespace nicsim::proto

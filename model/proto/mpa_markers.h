@@ -17,6 +17,9 @@ namespace nicsim::proto {
 
 constexpr uint32_t kMarkerSpacing = 512;
 constexpr uint32_t kMarkerSize = 4;
+// FPDUPTR is 16 bits, so with markers an FPDU cannot reach 64 KiB: no marker may sit more
+// than 0xFFFC bytes after its FPDU's header. (MULPDU keeps real FPDUs far below this.)
+constexpr uint32_t kMaxFpduptr = 0xFFFC;
 
 inline bool is_marker_offset(uint64_t stream_offset) { return stream_offset % kMarkerSpacing == 0; }
 inline uint64_t next_marker_offset(uint64_t stream_offset) {  // first marker at or after offset
@@ -38,5 +41,19 @@ uint64_t fpdu_start_from_marker(uint64_t marker_offset, uint16_t fpduptr);
 // `stream_offset`, including a marker that falls right before the CRC. The CRC is not part
 // of the input because it must be computed over the marked bytes.
 Bytes insert_markers(ByteView plain_no_crc, uint64_t stream_offset);
+
+}  // namespace nicsim::proto
+
+namespace nicsim::proto {
+
+struct SeenMarker {
+    uint64_t stream_offset;
+    uint16_t reserved;
+    uint16_t fpduptr;
+};
+
+// The receive twin of insert_markers: copies `raw` (which starts at `stream_offset`) without
+// its markers into `clean`, and appends each marker it removed to `seen`.
+void strip_markers(ByteView raw, uint64_t stream_offset, Bytes& clean, std::vector<SeenMarker>& seen);
 
 }  // namespace nicsim::proto
