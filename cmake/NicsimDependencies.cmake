@@ -7,6 +7,7 @@ add_library(SystemC::systemc ALIAS PkgConfig::SYSTEMC)
 
 find_package(Catch2 2 REQUIRED)
 find_package(yaml-cpp 0.7 REQUIRED)
+find_package(CLI11 2 REQUIRED)
 find_package(Threads REQUIRED)
 if(NICSIM_RTL)
   find_package(verilator 5.006 REQUIRED HINTS /usr/share/verilator)

@@ -9,6 +9,11 @@ target_link_libraries(nicsim_catch_main PUBLIC Catch2::Catch2)
 add_library(nicsim_catch_main_systemc OBJECT ${CMAKE_SOURCE_DIR}/tb/support/catch_main_systemc.cpp)
 target_link_libraries(nicsim_catch_main_systemc PUBLIC Catch2::Catch2 SystemC::systemc)
 
+# Helpers shared by tests (tshark oracle).
+add_library(nicsim_test_support STATIC ${CMAKE_SOURCE_DIR}/tb/support/tshark_oracle.cpp)
+target_include_directories(nicsim_test_support PUBLIC ${CMAKE_SOURCE_DIR}/tb/support)
+target_link_libraries(nicsim_test_support PRIVATE nicsim_warnings)
+
 function(nicsim_add_test)
   cmake_parse_arguments(T "SYSTEMC" "NAME;LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
   if(NOT T_TIMEOUT)
@@ -20,7 +25,7 @@ function(nicsim_add_test)
   else()
     target_link_libraries(${T_NAME} PRIVATE nicsim_catch_main)
   endif()
-  target_link_libraries(${T_NAME} PRIVATE Catch2::Catch2 nicsim_warnings ${T_LIBS})
+  target_link_libraries(${T_NAME} PRIVATE Catch2::Catch2 nicsim_warnings nicsim_test_support ${T_LIBS})
   target_include_directories(${T_NAME} PRIVATE ${CMAKE_SOURCE_DIR}/tb/support)
   catch_discover_tests(${T_NAME}
     TEST_PREFIX "${T_NAME}."
