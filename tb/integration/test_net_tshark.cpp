@@ -13,22 +13,11 @@
 
 #include "proto/packet.h"
 #include "proto/pcap_writer.h"
+#include "tshark_oracle.h"
 
 using namespace nicsim::proto;
 
 namespace {
-
-std::string run(const std::string& cmd, int* status = nullptr) {
-    std::string out;
-    std::FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return out;
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    int rc = ::pclose(p);
-    if (status) *status = rc;
-    return out;
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> parts;
@@ -50,7 +39,7 @@ struct Expect {
 TEST_CASE("tshark verifies checksums, options and timestamps of a model pcap",
           "[net][pcap][tshark]") {
     int rc = 0;
-    const std::string where = run("command -v tshark", &rc);
+    const std::string where = nicsim::test::run_command("command -v tshark", &rc);
     if (rc != 0 || where.empty())
         FAIL("tshark not found on PATH: install it (scripts/setup, or "
              "apt-get install -y tshark); this oracle test cannot be skipped");
@@ -132,8 +121,8 @@ TEST_CASE("tshark verifies checksums, options and timestamps of a model pcap",
                       " -E occurrence=a";
     for (const std::string& f : fields) cmd += " -e " + f;
     cmd += " 2>'" + path + ".err'";  // stderr has a harmless "running as root" notice
-    const std::string out = run(cmd, &rc);
-    INFO("command: " << cmd << "\noutput:\n" << out << "stderr:\n" << run("cat '" + path + ".err'"));
+    const std::string out = nicsim::test::run_command(cmd, &rc);
+    INFO("command: " << cmd << "\noutput:\n" << out << "stderr:\n" << nicsim::test::run_command("cat '" + path + ".err'"));
     REQUIRE(rc == 0);
     const std::vector<std::string> lines = split(out, '\n');
     REQUIRE(lines.size() >= frames.size());
