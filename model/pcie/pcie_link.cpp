@@ -240,13 +240,13 @@ void PcieLink::finish(Request* r) {
     dev_dma->nb_transport_bw(*gp, ph, d);  // the initiator answers TLM_COMPLETED
 }
 
-Ps PcieLink::mmio_write(uint64_t addr, const uint8_t* data, uint32_t len) {
+Ps PcieLink::mmio_write(uint64_t addr, const uint8_t* data, uint32_t len, Ps cpu_delay) {
     if (len == 0 || data == nullptr) throw std::invalid_argument(std::string(name()) + ": empty MMIO write");
     auto buf = std::make_shared<std::vector<uint8_t>>(data, data + len);
     ++stats_.mmio_writes;
     // The TLP enters the downstream serializer after the CPU/RC issue latency; its place in the
     // order is fixed then, so it is computed in a callback at that time.
-    Ps issue = now_ps() + p_.mmio_latency;
+    Ps issue = now_ps() + cpu_delay + p_.mmio_latency;
     uint32_t bytes = analytic::mwr_overhead(p_) + ((len + 3) & ~3u);
     // Predict arrival for the caller assuming nothing else is queued ahead at issue time.
     Ps predicted = std::max(issue, down_busy_) + analytic::serialize_ps(p_, bytes) + p_.link_latency;

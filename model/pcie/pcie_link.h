@@ -64,7 +64,8 @@ public:
     // Host CPU store to the device BAR at `addr` (posted). `len` bytes travel as one MWr TLP
     // after the CPU/RC issue latency (mmio_latency); at arrival the device's dev_mmio target
     // sees a write. Returns the time the TLP will arrive at the device.
-    timing::Ps mmio_write(uint64_t addr, const uint8_t* data, uint32_t len);
+    // `cpu_delay` is CPU time spent before the store (e.g. writing the WR into the ring).
+    timing::Ps mmio_write(uint64_t addr, const uint8_t* data, uint32_t len, timing::Ps cpu_delay = 0);
 
     // Called (in a method process) when an MSI-X message arrives at the root complex.
     void set_msix_handler(std::function<void(uint32_t vector)> fn) { msix_handler_ = std::move(fn); }
