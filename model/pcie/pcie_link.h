@@ -72,6 +72,7 @@ public:
 
     const LinkStats& stats() const { return stats_; }
     uint32_t tags_in_use() const { return tags_in_use_; }
+    uint64_t events_run() const { return eq_.callbacks_run(); }  // link callbacks so far
 
 private:
     struct Request;
