@@ -1,0 +1,45 @@
+// Where each frame's beats sit at each stage of a chain, and how beats of neighbouring
+// stages of different widths map onto each other. Both timing engines (the fast analytic
+// one and the cycle-stepped reference) share this bookkeeping, and only this.
+#pragma once
+
+#include <vector>
+
+#include "nic/pipeline/stage_config.h"
+
+namespace nicsim::nic {
+
+class PipelineLayout {
+public:
+    // Throws std::invalid_argument for a chain that cannot work (zero width, latency or
+    // depth; a FIFO too shallow for the beats one upstream beat writes into it).
+    explicit PipelineLayout(std::vector<StageConfig> stages);
+
+    // Appends a frame; throws std::invalid_argument if it cannot pass a stage without
+    // deadlock (store-and-forward FIFO shallower than the frame, cut-through FIFO shallower
+    // than the header).
+    void add_frame(uint64_t bytes);
+
+    size_t stage_count() const { return stages_.size(); }
+    const StageConfig& stage(size_t s) const { return stages_[s]; }
+    size_t frame_count() const { return bytes_.size(); }
+    uint64_t frame_bytes(size_t f) const { return bytes_[f]; }
+
+    uint64_t first_beat(size_t s, size_t f) const { return base_[s][f]; }  // global beat index
+    uint64_t beat_count(size_t s, size_t f) const { return base_[s][f + 1] - base_[s][f]; }
+    uint64_t total_beats(size_t s) const { return base_[s].back(); }
+    size_t frame_of(size_t s, uint64_t beat) const;
+    uint64_t header_beats(size_t s, size_t f) const;  // beats cut-through waits for
+
+    // Stage s+1's beat m is complete once stage s has output this beat of stage s.
+    uint64_t upstream_last(size_t s, uint64_t m) const;
+    // The highest beat of stage s+1 that stage s's beat n writes bytes into.
+    uint64_t downstream_high(size_t s, uint64_t n) const;
+
+private:
+    std::vector<StageConfig> stages_;
+    std::vector<uint64_t> bytes_;
+    std::vector<std::vector<uint64_t>> base_;  // [stage][frame] first global beat; one extra entry
+};
+
+}  // namespace nicsim::nic
