@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -35,20 +34,25 @@ public:
     bool write(uint64_t addr, std::vector<uint8_t> data, WriteDoneFn on_done);
 
     uint64_t issued() const { return issued_; }
-    size_t outstanding() const { return jobs_.size(); }
+    size_t outstanding() const { return outstanding_; }
 
 private:
-    struct Job {
-        tlm::tlm_generic_payload gp;
+    // A job *is* its generic payload, so the backward path finds it without a lookup; finished
+    // jobs are recycled (payload, extension and buffer capacity) to keep malloc off the hot path.
+    struct Job : tlm::tlm_generic_payload {
         DmaExtension* ext = nullptr;
         std::vector<uint8_t> buf;
         ReadDoneFn on_read;
         WriteDoneFn on_write;
     };
     tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
-    bool submit(std::unique_ptr<Job> job);
+    Job* get_job();
+    void recycle(Job* j);
+    bool submit(Job* job);
 
-    std::unordered_map<tlm::tlm_generic_payload*, std::unique_ptr<Job>> jobs_;
+    std::vector<std::unique_ptr<Job>> all_;  // owns every job ever made
+    std::vector<Job*> free_;
+    size_t outstanding_ = 0;
     uint64_t issued_ = 0;
 };
 

@@ -165,12 +165,13 @@ void PcieLink::rc_receive_write(Tlp t) {
 
 void PcieLink::rc_receive_read(Tlp t) {
     Request* r = t.req;
-    auto data = std::make_shared<std::vector<uint8_t>>(t.len);
+    // Memory is read now, straight into the requester's buffer: the initiator only looks at a
+    // range once its CplD has arrived (on_chunk / BEGIN_RESP), so no staging copy is needed.
     tlm::tlm_generic_payload mgp;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
     mgp.set_command(tlm::TLM_READ_COMMAND);
     mgp.set_address(r->addr + t.offset);
-    mgp.set_data_ptr(data->data());
+    mgp.set_data_ptr(r->gp->get_data_ptr() + t.offset);
     mgp.set_data_length(t.len);
     mgp.set_streaming_width(t.len);
     host_mem->b_transport(mgp, d);
@@ -181,12 +182,12 @@ void PcieLink::rc_receive_read(Tlp t) {
         pump_up();
     });
     Ps ready = now_ps() + p_.rc_read_latency.sample(rng_) + timing::to_ps(d);
-    eq_.schedule(ready, [this, t, data] { rc_read_ready(t, data); });
+    eq_.schedule(ready, [this, t] { rc_read_ready(t); });
 }
 
-// Completions for one MRd: the first ends on an RCB boundary, each carries at most MPS
-// (or exactly up to the next RCB boundary in rcb_chunks mode).
-void PcieLink::rc_read_ready(Tlp t, std::shared_ptr<std::vector<uint8_t>> data) {
+// Completions for one MRd: each carries at most MPS and every cut falls on an RCB boundary of
+// the host address (or each is exactly up to the next RCB boundary in rcb_chunks mode).
+void PcieLink::rc_read_ready(Tlp t) {
     Request* r = t.req;
     uint64_t base = r->addr + t.offset;
     uint32_t off = 0;
@@ -206,8 +207,7 @@ void PcieLink::rc_read_ready(Tlp t, std::shared_ptr<std::vector<uint8_t>> data) 
         stats_.payload_down += n;
         bool last = off + n == t.len;
         uint32_t chunk_off = t.offset + off;
-        eq_.schedule(arrival, [this, r, data, off, n, chunk_off, last] {
-            std::memcpy(r->gp->get_data_ptr() + chunk_off, data->data() + off, n);
+        eq_.schedule(arrival, [this, r, n, chunk_off, last] {
             if (auto* ext = r->gp->get_extension<DmaExtension>(); ext && ext->on_chunk)
                 ext->on_chunk(chunk_off, n, now_ps());
             if (last) {

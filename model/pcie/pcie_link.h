@@ -87,7 +87,7 @@ private:
     void send_up(const Tlp& t, bool posted);
     void rc_receive_write(Tlp t);
     void rc_receive_read(Tlp t);
-    void rc_read_ready(Tlp t, std::shared_ptr<std::vector<uint8_t>> data);
+    void rc_read_ready(Tlp t);
     timing::Ps send_down(uint32_t bytes);
     void finish(Request* r);
 

@@ -55,27 +55,34 @@ struct LinkTop : sc_core::sc_module {
     }
 };
 
-// Streams `count` DMA transfers of `size` bytes (reads or writes) back to back from t = now and
-// returns the time from the first issue to the last completion.
-inline timing::Ps stream(LinkTop& top, bool read, uint32_t size, uint32_t count, uint64_t base = 0x100000) {
+// Streams `count` DMA transfers of `size` bytes (reads or writes) from t = now, keeping up to
+// `window` outstanding like a DMA engine's request queue (the link still applies its own tag
+// and credit limits), and returns the time from the first issue to the last completion.
+inline timing::Ps stream(LinkTop& top, bool read, uint32_t size, uint32_t count, uint64_t base = 0x100000,
+                         uint32_t window = 1024) {
     timing::Ps t0 = timing::now_ps();
-    uint32_t done = 0;
+    uint32_t issued = 0, done = 0;
     timing::Ps last = t0;
-    for (uint32_t i = 0; i < count; ++i) {
-        uint64_t addr = base + uint64_t(i) * size % (1u << 22);  // 4 MiB window
-        if (read)
-            top.dma.read(addr, size, nullptr, [&](bool, const std::vector<uint8_t>&) {
-                ++done;
-                last = timing::now_ps();
-                if (done == count) top.progress.notify();
-            });
-        else
-            top.dma.write(addr, std::vector<uint8_t>(size, uint8_t(i)), [&](bool) {
-                ++done;
-                last = timing::now_ps();
-                if (done == count) top.progress.notify();
-            });
-    }
+    std::vector<uint8_t> payload(size);
+    std::function<void()> issue_more;
+    auto on_done = [&] {
+        ++done;
+        last = timing::now_ps();
+        if (done == count) top.progress.notify();
+        issue_more();
+    };
+    issue_more = [&] {
+        while (issued < count && issued - done < window) {
+            uint64_t addr = base + uint64_t(issued) * size % (1u << 22);  // 4 MiB window
+            payload[0] = uint8_t(issued);
+            ++issued;
+            if (read)
+                top.dma.read(addr, size, nullptr, [&](bool, const std::vector<uint8_t>&) { on_done(); });
+            else
+                top.dma.write(addr, payload, [&](bool) { on_done(); });
+        }
+    };
+    issue_more();
     top.wait_until([&] { return done == count; });
     return last - t0;
 }

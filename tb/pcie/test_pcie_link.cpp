@@ -1,6 +1,7 @@
 // The simulated PCIe link against the analytic model and hand-computed TLP timings.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include "link_top.h"
@@ -215,4 +216,35 @@ TEST_CASE("A link with invalid parameters refuses to elaborate") {
     pcie::PcieParams bad;
     bad.mps = 96;
     CHECK_THROWS_WITH(pcie::PcieLink("bad", bad), Catch::Contains("pcie.mps"));
+}
+
+TEST_CASE("A completion-latency distribution reproduces the pcie-bench 64 B read spread") {
+    timing::init_time_resolution();
+    pcie::PcieParams p;
+    host::HostMemoryParams mp;
+    // Subtract what the model adds around the RC so the round trip itself follows pcie-bench.
+    int64_t around = int64_t(mp.read_latency + an::serialize_ps(p, 24) + an::serialize_ps(p, 84));
+    p.rc_read_latency = pcie::LatencyDist::pciebench_e5_64b(-around);
+    p.seed = 42;
+    LinkTop top("top", p, mp);
+    std::vector<Ps> lat;
+    top.body = [&] {
+        for (int i = 0; i < 2001; ++i) {
+            Ps t0 = timing::now_ps();
+            bool got = false;
+            top.dma.read(0x1000 + 64 * (i % 64), 64, nullptr, [&](bool, const std::vector<uint8_t>&) {
+                lat.push_back(timing::now_ps() - t0);
+                got = true;
+                top.progress.notify();
+            });
+            top.wait_until([&] { return got; });
+        }
+    };
+    sc_core::sc_start();
+    REQUIRE(lat.size() == 2001);
+    std::sort(lat.begin(), lat.end());
+    CHECK(lat.front() >= 520000);
+    CHECK(lat.back() <= 586000);
+    CHECK(double(lat[1000]) == Approx(546000).margin(1500));
+    CHECK(lat.back() - lat.front() > 30000);  // really a spread, not a constant
 }
