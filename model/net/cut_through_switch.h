@@ -1,0 +1,41 @@
+// An output-queued cut-through Ethernet switch: a frame is forwarded by destination MAC and
+// starts leaving the egress port `latency` after its first byte arrived (port-to-port
+// latency, first bit in to first bit out), later if the egress port is busy or if a faster
+// egress would otherwise run ahead of the bytes still arriving.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "net/ethernet_link.h"
+#include "proto/ethernet.h"
+
+namespace nicsim::net {
+
+struct SwitchParams {
+    timing::Ps latency = 230'000;  // Mellanox SwitchX 40GbE, 230 ns (perf_anchors §2.5)
+};
+
+class CutThroughSwitch : public sc_core::sc_module {
+public:
+    CutThroughSwitch(sc_core::sc_module_name name, SwitchParams params);
+
+    // Adds a port whose egress link (owned by the switch) leads to `mac`; returns its index.
+    size_t add_port(const proto::MacAddress& mac, LinkParams egress);
+    EthernetLink& egress(size_t port) { return *ports_[port]; }
+
+    // Ingress: hand a frame arriving on any port (connect a link's receiver to this).
+    void receive(const FrameArrival& in);
+
+    uint64_t frames_forwarded() const { return forwarded_; }
+    uint64_t frames_unknown_destination() const { return unknown_; }
+
+private:
+    SwitchParams params_;
+    std::vector<std::unique_ptr<EthernetLink>> ports_;
+    std::map<std::array<uint8_t, 6>, size_t> table_;
+    uint64_t forwarded_ = 0, unknown_ = 0;
+};
+
+}  // namespace nicsim::net
