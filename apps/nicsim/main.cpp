@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     std::vector<nicsim::app::Command> commands;
     commands.push_back(nicsim::app::add_golden_capture_command(app));
+    commands.push_back(nicsim::app::add_params_command(app));
+    commands.push_back(nicsim::app::add_validate_command(app));
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

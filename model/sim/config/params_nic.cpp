@@ -1,0 +1,161 @@
+// The NIC's parameters (nic.*): clock domains and datapath widths, the per-block pipeline
+// timing of every T5 block, and the protocol engines' settings. The defaults are the T5-class
+// 40GbE NIC of configs/nic/t5_40g.yaml, whose comments give each value's basis (published fact
+// or stated assumption); keep the two in step (a unit test compares them).
+#include <string>
+
+#include "sim/config/config.h"
+#include "sim/config/param_declarations.h"
+
+namespace nicsim::config {
+
+namespace {
+
+constexpr int64_t kNs = 1000;
+constexpr int64_t kUs = 1000 * kNs;
+constexpr int64_t kMs = 1000 * kUs;
+constexpr int64_t kS = 1000 * kMs;
+
+// A T5 pipeline block (names as in Chelsio's driver). Blocks used in both directions (SGE, TP)
+// have one instance per direction, each with these parameters.
+struct Block {
+    const char* name;
+    bool mac_domain;  // clocked by nic.mac, else nic.core
+    int64_t latency_cycles;
+    int64_t fifo_beats;
+    const char* what;
+};
+
+constexpr Block kBlocks[] = {
+    {"sge", false, 8, 64, "SGE (doorbells, WR fetch, payload gather; placement DMA, CQEs)"},
+    {"ulp_tx", false, 6, 64, "ULP_TX (RDMAP/DDP segmentation)"},
+    {"tp", false, 12, 64, "TP (TCP offload: TCB, sequence numbers, ACKs, retransmission)"},
+    {"mpa_tx", false, 4, 64, "MPA TX (CRC32c, markers)"},
+    {"mac_tx", true, 11, 128, "MAC TX (MAC+PCS to the wire)"},
+    {"mac_rx", true, 20, 128, "MAC RX (PCS+MAC from the wire)"},
+    {"mps", false, 4, 64, "MPS (port switch, ingress buffer)"},
+    {"le", false, 3, 64, "LE (connection lookup; the lookup itself adds nic.le.*_lookup_cycles)"},
+    {"mpa_rx", false, 4, 64, "MPA RX (marker strip, CRC check, FPDU delineation)"},
+    {"ulp_rx", false, 6, 64, "ULP_RX (DDP/RDMAP receive)"},
+    {"tpt", false, 4, 64, "TPT (STag lookup, protection checks)"},
+};
+
+void declare_clocks(ParamRegistry& r) {
+    r.add_double("nic.core.clock_mhz", 500.0, 50.0, 2000.0, "MHz",
+                 "Core clock of every block except the MAC (T5 value unpublished: assumption)");
+    r.add_int_choice("nic.core.width_bytes", 32, {8, 16, 32, 64}, "B", "Core datapath width: bytes per beat");
+    r.add_double("nic.mac.clock_mhz", 312.5, 50.0, 2000.0, "MHz", "MAC/PCS clock");
+    r.add_int_choice("nic.mac.width_bytes", 16, {4, 8, 16, 32, 64}, "B", "MAC datapath width: bytes per beat");
+    r.add_double("nic.mac.rate_gbps", 40.0, 1.0, 400.0, "Gb/s", "Port line rate (MAC rate, before PCS coding)");
+    r.add_int("nic.mac.mtu", 1500, 576, 9600, "B", "IP MTU of the port (frame = MTU + 18 B Ethernet header and FCS)");
+    r.add_double("nic.pcie.clock_mhz", 250.0, 50.0, 2000.0, "MHz", "Clock of the NIC's PCIe interface (DMA engine side)");
+    r.add_int_choice("nic.pcie.width_bytes", 32, {8, 16, 32, 64}, "B", "PCIe interface datapath width: bytes per beat");
+    r.add_enum("nic.pipeline.mode", "fast", {"fast", "per_beat"},
+               "fast: a stage moves a packet per wake-up when its beats' cycles are exact; per_beat: reference stepping");
+}
+
+void declare_blocks(ParamRegistry& r) {
+    for (const Block& b : kBlocks) {
+        const std::string p = std::string("nic.") + b.name + ".";
+        const std::string domain = b.mac_domain ? "MAC" : "core";
+        r.add_int(p + "latency_cycles", b.latency_cycles, 0, 100000, "cycles",
+                  std::string(b.what) + ": pipeline latency, " + domain + " cycles");
+        r.add_int(p + "fifo_beats", b.fifo_beats, 1, 1 << 20, "beats",
+                  std::string("Input FIFO depth of ") + b.name + " (backpressure when full), " + domain + " beats");
+        r.add_bool(p + "cut_through", true,
+                   std::string("true: ") + b.name + " forwards a packet once its header beats arrived; false: store-and-forward");
+        r.add_int(p + "beats_per_cycle", 1, 1, 8, "beats/cycle", std::string("Throughput of ") + b.name);
+        if (std::string(b.name) == "mps") {
+            r.add_int("nic.mps.buffer_bytes", 196608, 4096, 1 << 26, "B",
+                      "MPS ingress packet buffer shared by the wire and loopback");
+        } else if (std::string(b.name) == "le") {
+            r.add_enum("nic.le.mode", "hash", {"hash", "tcam"}, "Connection lookup: hash table or TCAM");
+            r.add_int_pow2("nic.le.hash_entries", 16384, 1024, 1 << 20, "entries", "Hash-region entries of the LE");
+            r.add_int("nic.le.tcam_cells", 8192, 128, 65536, "cells", "TCAM cells (an IPv4 4-tuple entry uses 4)");
+            r.add_int("nic.le.hash_lookup_cycles", 4, 0, 10000, "cycles", "Added latency of a hash lookup, core cycles");
+            r.add_int("nic.le.tcam_lookup_cycles", 2, 0, 10000, "cycles", "Added latency of a TCAM lookup, core cycles");
+        } else if (std::string(b.name) == "tp") {
+            r.add_int("nic.tp.tcb_cache_entries", 1024, 1, 1 << 20, "entries", "TCBs held on chip by TP");
+            r.add_int("nic.tp.tcb_miss_cycles", 100, 0, 1000000, "cycles",
+                      "Added latency of a TCB cache miss (fetch from payload memory), core cycles");
+        } else if (std::string(b.name) == "mpa_tx" || std::string(b.name) == "mpa_rx") {
+            const bool tx = std::string(b.name) == "mpa_tx";
+            r.add_enum(p + "crc_impl", "model", {"model", "rtl"},
+                       std::string("CRC32c ") + (tx ? "generator" : "checker") + ": golden C++ model or Verilated rtl/crc32c.v");
+            r.add_enum(p + "marker_impl", "model", {"model", "rtl"},
+                       std::string("Marker ") + (tx ? "insertion" : "stripping") + ": golden model or Verilated rtl/mpa_marker_" +
+                           (tx ? "insert" : "strip") + ".v");
+        }
+    }
+}
+
+void declare_protocols(ParamRegistry& r) {
+    r.add_bool("nic.mpa.markers", false, "Request MPA markers (every 512 B of TCP sequence space)");
+    r.add_bool("nic.mpa.crc", true, "Request the MPA CRC32c on every FPDU");
+    r.add_int_choice("nic.mpa.rev", 2, {1, 2}, "", "MPA revision (2: enhanced connection setup, RFC 6581)");
+    r.add_enum("nic.mpa.p2p_rtr", "write", {"none", "send", "write", "read"},
+               "Peer-to-peer ready-to-receive message of MPA rev 2 (zero-length SEND, WRITE or READ)");
+    r.add_int("nic.tcp.mss", 1460, 88, 9560, "B", "TCP MSS announced in the SYN (payload per segment before options)");
+    r.add_bool("nic.tcp.timestamps", true, "Use TCP timestamps (12 B per segment)");
+    r.add_int("nic.tcp.window_scale", 7, 0, 14, "", "TCP window-scale shift announced in the SYN");
+    r.add_int("nic.tcp.rcv_window_bytes", 262144, 1024, 1 << 30, "B", "TCP receive window per connection");
+    r.add_bool("nic.tcp.sack", true, "Negotiate selective acknowledgements");
+    r.add_bool("nic.tcp.delayed_ack", true, "Delay ACKs: one per two full segments or at the timeout");
+    r.add_duration("nic.tcp.delayed_ack_timeout_ps", 40 * kUs, 0, kS, "Longest an ACK is delayed");
+    r.add_duration("nic.tcp.min_rto_ps", 200 * kMs, kUs, 60 * kS, "Minimum retransmission timeout");
+    r.add_duration("nic.tcp.initial_rto_ps", kS, kUs, 60 * kS, "Retransmission timeout before the first RTT sample");
+    r.add_int("nic.tcp.init_cwnd_segments", 10, 1, 1000, "segments", "Initial congestion window");
+    r.add_int("nic.tcp.dupack_threshold", 3, 1, 100, "ACKs", "Duplicate ACKs that trigger fast retransmit");
+}
+
+// A store-and-forward stage must hold a whole frame in its FIFO.
+Constraint store_and_forward_fits(const Block& b) {
+    const std::string p = std::string("nic.") + b.name + ".";
+    const std::string width = b.mac_domain ? "nic.mac.width_bytes" : "nic.core.width_bytes";
+    return Constraint{{"nic.mac.mtu", width, p + "cut_through", p + "fifo_beats"}, [p, width](const Config& c) {
+                          if (c.get_bool(p + "cut_through")) return std::string();
+                          const int64_t frame = c.get_int("nic.mac.mtu") + 18;
+                          const int64_t w = c.get_int(width);
+                          const int64_t need = (frame + w - 1) / w;
+                          if (c.get_int(p + "fifo_beats") >= need) return std::string();
+                          return "store-and-forward needs " + std::to_string(need) + " beats of " + std::to_string(w) +
+                                 " B to hold a " + std::to_string(frame) + " B frame, fifo_beats is " +
+                                 std::to_string(c.get_int(p + "fifo_beats"));
+                      }};
+}
+
+void declare_constraints(ParamRegistry& r) {
+    r.add_constraint({{"nic.mac.mtu", "nic.tcp.mss"}, [](const Config& c) {
+                          const int64_t mtu = c.get_int("nic.mac.mtu");
+                          if (c.get_int("nic.tcp.mss") <= mtu - 40) return std::string();
+                          return "nic.tcp.mss must be at most nic.mac.mtu - 40 (" + std::to_string(mtu - 40) + ")";
+                      }});
+    r.add_constraint({{"nic.mac.rate_gbps", "nic.mac.clock_mhz", "nic.mac.width_bytes"}, [](const Config& c) {
+                          const double gbps = c.get_double("nic.mac.clock_mhz") * 8.0 *
+                                              static_cast<double>(c.get_int("nic.mac.width_bytes")) / 1000.0;
+                          if (gbps + 1e-9 >= c.get_double("nic.mac.rate_gbps")) return std::string();
+                          return "the MAC datapath (clock x width = " + std::to_string(gbps) +
+                                 " Gb/s) cannot carry nic.mac.rate_gbps";
+                      }});
+    r.add_constraint({{"nic.mac.mtu", "nic.mps.buffer_bytes"}, [](const Config& c) {
+                          if (c.get_int("nic.mps.buffer_bytes") >= c.get_int("nic.mac.mtu") + 18) return std::string();
+                          return std::string("nic.mps.buffer_bytes must hold at least one frame (mtu + 18 B)");
+                      }});
+    r.add_constraint({{"nic.mpa.rev", "nic.mpa.p2p_rtr"}, [](const Config& c) {
+                          if (c.get_int("nic.mpa.rev") == 2 || c.get_string("nic.mpa.p2p_rtr") == "none")
+                              return std::string();
+                          return std::string("nic.mpa.p2p_rtr must be none with MPA revision 1");
+                      }});
+    for (const Block& b : kBlocks) r.add_constraint(store_and_forward_fits(b));
+}
+
+}  // namespace
+
+void declare_nic_params(ParamRegistry& r) {
+    declare_clocks(r);
+    declare_blocks(r);
+    declare_protocols(r);
+    declare_constraints(r);
+}
+
+}  // namespace nicsim::config

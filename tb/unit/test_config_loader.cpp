@@ -1,0 +1,167 @@
+// The YAML loader: every kind of bad input gives file:line:column, the key path and a useful
+// message; good input lands with the right precedence and sources.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "config_test_util.h"
+#include "sim/config/yaml_loader.h"
+
+using namespace nicsim::config;
+using cfgtest::load_errors;
+using cfgtest::TempDir;
+
+TEST_CASE("YAML syntax error reports file:line:column", "[config]") {
+    TempDir d;
+    const std::string f = d.write("syntax.yaml", "nic:\n  core:\n    clock_mhz: [500\n  mac: {}\n");
+    const std::string err = load_errors(f);
+    CHECK(err.rfind(f + ":", 0) == 0);
+    CHECK(err.find("YAML syntax error") != std::string::npos);
+    // A tab indent is another syntax error with its own position.
+    const std::string g = d.write("tab.yaml", "nic:\n\tcore: 1\n");
+    CHECK(load_errors(g).rfind(g + ":2:", 0) == 0);
+}
+
+TEST_CASE("unknown keys are rejected with a suggestion, nested or dotted", "[config]") {
+    TempDir d;
+    const std::string f = d.write("typo.yaml",
+                                  "nic:\n"
+                                  "  core:\n"
+                                  "    clok_mhz: 400\n"
+                                  "nic.mpa.markres: true\n"
+                                  "worklaod: {}\n"
+                                  "zzz: 1\n");
+    const std::string err = load_errors(f);
+    CHECK(err.find(f + ":3:5: nic.core.clok_mhz: unknown key (did you mean nic.core.clock_mhz?)") != std::string::npos);
+    CHECK(err.find(f + ":4:1: nic.mpa.markres: unknown key (did you mean nic.mpa.markers?)") != std::string::npos);
+    CHECK(err.find(f + ":5:1: worklaod: unknown key (did you mean workload?)") != std::string::npos);
+    CHECK(err.size() >= 22);
+    CHECK(err.substr(err.size() - 22) == ":6:1: zzz: unknown key");
+}
+
+TEST_CASE("wrong types are rejected at the value's position", "[config]") {
+    TempDir d;
+    const std::string f = d.write("types.yaml",
+                                  "nic:\n"
+                                  "  core: {clock_mhz: fast}\n"
+                                  "  mpa:\n"
+                                  "    markers: 3\n"
+                                  "  mac:\n"
+                                  "    mtu: \"1500\"\n"
+                                  "    width_bytes: [16]\n"
+                                  "  tcp:\n"
+                                  "    mss:\n"
+                                  "  le: hash\n");
+    const std::string err = load_errors(f);
+    CHECK(err.find(f + ":2:21: nic.core.clock_mhz: expected a number, got \"fast\"") != std::string::npos);
+    CHECK(err.find(f + ":4:14: nic.mpa.markers: expected true or false, got \"3\"") != std::string::npos);
+    CHECK(err.find(f + ":6:10: nic.mac.mtu: expected a number, got the quoted string") != std::string::npos);
+    CHECK(err.find(f + ":7:18: nic.mac.width_bytes: expected a int value, got a list") != std::string::npos);
+    CHECK(err.find("nic.tcp.mss: missing value") != std::string::npos);
+    CHECK(err.find(f + ":10:7: nic.le: is a group of parameters; expected a map, got a scalar") != std::string::npos);
+}
+
+TEST_CASE("out-of-range values name the allowed range", "[config]") {
+    TempDir d;
+    const std::string f = d.write("range.yaml", "pcie:\n  gen: 5\n  mps: 300\n  lanes: 3\nnic.core.clock_mhz: 1e6\n");
+    const std::string err = load_errors(f);
+    CHECK(err.find(f + ":2:8: pcie.gen: must be in 1..4, got 5") != std::string::npos);
+    CHECK(err.find(f + ":3:8: pcie.mps: must be in 128..4096, power of 2, got 300") != std::string::npos);
+    CHECK(err.find(f + ":4:10: pcie.lanes: must be one of 1|2|4|8|16, got 3") != std::string::npos);
+    CHECK(err.find(f + ":5:21: nic.core.clock_mhz: must be in 50.0..2000.0") != std::string::npos);
+}
+
+TEST_CASE("missing file, empty file, non-map top level, duplicate keys", "[config]") {
+    TempDir d;
+    const std::string missing = (d.path() / "nope.yaml").string();
+    CHECK(load_errors(missing) == missing + ": cannot open: no such file");
+    CHECK(load_errors(d.path().string()).find("not a regular file") != std::string::npos);
+    CHECK(load_errors(d.write("empty.yaml", "# nothing\n")) == "");
+    const std::string list = d.write("list.yaml", "- a\n- b\n");
+    CHECK(load_errors(list) == list + ":1:1: the top level must be a map of keys, got a list");
+    const std::string dup = d.write("dup.yaml", "pcie:\n  mps: 512\npcie.mps: 1024\n");
+    CHECK(load_errors(dup) == dup + ":3:1: pcie.mps: set twice in this file (first at line 2)");
+}
+
+TEST_CASE("base config: found by name, missing one reported with a suggestion", "[config]") {
+    TempDir d;
+    const std::string f = d.write("scen.yaml", "base: t5_40g\nnic: {mpa: {markers: true}}\n");
+    Scenario sc = load_scenario(f);
+    CHECK(sc.config.get_bool("nic.mpa.markers"));
+    CHECK(sc.config.source("nic.mpa.markers").where.file == f);
+    CHECK(sc.config.source("nic.core.clock_mhz").kind == SourceKind::File);
+    CHECK(sc.config.source("nic.core.clock_mhz").where.file.find("configs/nic/t5_40g.yaml") != std::string::npos);
+    REQUIRE(sc.files.size() == 2);
+    CHECK(sc.name == "scen");
+
+    const std::string g = d.write("nobase.yaml", "nic_config: t5_40gx\n");
+    const std::string err = load_errors(g);
+    CHECK(err.rfind(g + ":1:13: nic_config: base config 't5_40gx' not found", 0) == 0);
+    CHECK(err.find("did you mean t5_40g?") != std::string::npos);
+
+    const std::string h = d.write("badpath.yaml", "base: ../missing/nic.yaml\n");
+    CHECK(load_errors(h).rfind(h + ":1:7: base: cannot open base config", 0) == 0);
+
+    const std::string both = d.write("both.yaml", "base: t5_40g\nnic_config: t5_10g\n");
+    CHECK(load_errors(both).find(":2:1: nic_config: a file names at most one base config") != std::string::npos);
+}
+
+TEST_CASE("base chain precedence, local bases by path, loops", "[config]") {
+    TempDir d;
+    d.write("nic/a.yaml", "pcie: {mps: 512, mrrs: 1024}\n");
+    d.write("nic/b.yaml", "base: a\npcie: {mps: 1024}\n");
+    const std::string s = d.write("scenarios/s.yaml", "base: b\npcie: {mrrs: 4096}\n");
+    Scenario sc = load_scenario(s);
+    CHECK(sc.config.get_int("pcie.mps") == 1024);   // b over a
+    CHECK(sc.config.get_int("pcie.mrrs") == 4096);  // s over a
+    CHECK(sc.files.size() == 3);
+
+    d.write("loop/x.yaml", "base: y.yaml\n");
+    const std::string y = d.write("loop/y.yaml", "base: x.yaml\n");
+    CHECK(load_errors(y).find("base configs form a loop") != std::string::npos);
+}
+
+TEST_CASE("scenario sections are kept for the runner and shape-checked", "[config]") {
+    TempDir d;
+    const std::string f = d.write("sections.yaml",
+                                  "name: lat64\n"
+                                  "description: 64 B write latency\n"
+                                  "topology: {nodes: 2}\n"
+                                  "workload: {kind: write_lat, size: 64}\n"
+                                  "faults:\n"
+                                  "  - {drop: 3}\n");
+    Scenario sc = load_scenario(f);
+    CHECK(sc.name == "lat64");
+    CHECK(sc.description == "64 B write latency");
+    REQUIRE(sc.sections.count("workload"));
+    CHECK(sc.sections.at("workload").node["size"].as<int>() == 64);
+    const Location l = section_location(sc.sections.at("faults"), sc.sections.at("faults").node[0]);
+    CHECK(l.line == 6);
+    CHECK(l.column == 5);
+
+    const std::string g = d.write("badsections.yaml", "faults: {drop: 3}\nworkload: [1]\n");
+    const std::string err = load_errors(g);
+    CHECK(err.find(g + ":1:9: faults: expected a list, got a map") != std::string::npos);
+    CHECK(err.find(g + ":2:11: workload: expected a map, got a list") != std::string::npos);
+}
+
+TEST_CASE("cross-parameter rules point at the key the user set", "[config]") {
+    TempDir d;
+    const std::string f = d.write("rules.yaml",
+                                  "pcie: {rcb: 512}\n"
+                                  "nic:\n"
+                                  "  mac: {mtu: 9000}\n"
+                                  "  tp:\n"
+                                  "    cut_through: false\n");
+    const std::string err = load_errors(f);
+    CHECK(err.find(f + ":1:13: pcie.rcb: pcie.rcb must not exceed pcie.mps") != std::string::npos);
+    CHECK(err.find(f + ":5:18: nic.tp.cut_through: store-and-forward needs 282 beats") != std::string::npos);
+}
+
+TEST_CASE("every problem of a file is reported at once", "[config]") {
+    TempDir d;
+    const std::string f = d.write("many.yaml", "pcie: {gen: 9, mps: 3}\nnic: {core: {clock: 1}}\nhost.doorbell: pushh\n");
+    const std::string err = load_errors(f);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 3);  // 4 lines
+    CHECK(err.find("did you mean push?") != std::string::npos);
+}
