@@ -156,6 +156,10 @@ TEST_CASE("cross-parameter rules point at the key the user set", "[config]") {
     const std::string err = load_errors(f);
     CHECK(err.find(f + ":1:13: pcie.rcb: pcie.rcb must not exceed pcie.mps") != std::string::npos);
     CHECK(err.find(f + ":5:18: nic.tp.cut_through: store-and-forward needs 282 beats") != std::string::npos);
+
+    const std::string g = d.write("header.yaml", "nic.le: {header_bytes: 54, fifo_depth_beats: 1}\n");
+    CHECK(load_errors(g) == g + ":1:46: nic.le.fifo_depth_beats: cut-through needs 2 beats of 32 B to hold the 54 B "
+                                "header, fifo_depth_beats is 1");
 }
 
 TEST_CASE("every problem of a file is reported at once", "[config]") {

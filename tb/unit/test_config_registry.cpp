@@ -16,16 +16,19 @@ TEST_CASE("default registry declares the keys the NIC pipeline and the PCIe/host
                             "nic.mac.width_bytes", "nic.pcie.width_bytes", "nic.mpa.markers", "nic.mpa.crc",
                             "nic.mpa.rev", "nic.mpa.p2p_rtr", "nic.mps.buffer_bytes", "nic.le.mode",
                             "nic.tp.tcb_cache_entries", "nic.tp.tcb_miss_cycles", "nic.tcp.mss", "nic.tcp.timestamps",
-                            "nic.tcp.window_scale", "nic.tcp.delayed_ack", "nic.tcp.min_rto_ps", "nic.pipeline.mode",
+                            "nic.tcp.window_scale_shift", "nic.tcp.delayed_ack_segments", "nic.tcp.min_rto_ps", "nic.pipeline.mode",
                             "nic.mpa_tx.crc_impl", "nic.mpa_rx.marker_impl", "net.link.propagation_ps",
                             "net.switch.enabled", "net.switch.latency_ps", "pcie.gen", "pcie.lanes", "pcie.mps",
                             "pcie.mrrs", "pcie.rcb", "pcie.tags", "pcie.fc.ph", "pcie.rc.read_latency_ps",
-                            "pcie.mmio_latency_ps", "host.mem.read_latency_ps", "host.doorbell"}) {
+                            "pcie.mmio_latency_ps", "host.mem.read_latency_ps", "host.doorbell", "nic.sge.doorbell_cycles",
+                            "nic.sge.wr_parse_cycles", "nic.sge.cqe_cycles", "nic.sge.fetch_max_slots",
+                            "nic.sge.holdoff_timer0_ps", "nic.sge.holdoff_timer5_ps", "nic.sge.max_qps",
+                            "nic.max_ird_ord"}) {
         INFO(key);
         CHECK(r.find(key) != nullptr);
     }
     for (const char* block : {"sge", "ulp_tx", "tp", "mpa_tx", "mac_tx", "mac_rx", "mps", "le", "mpa_rx", "ulp_rx", "tpt"}) {
-        for (const char* leaf : {"latency_cycles", "fifo_beats", "cut_through", "beats_per_cycle"}) {
+        for (const char* leaf : {"latency_cycles", "fifo_depth_beats", "cut_through", "header_bytes"}) {
             const std::string key = std::string("nic.") + block + "." + leaf;
             INFO(key);
             CHECK(r.find(key) != nullptr);

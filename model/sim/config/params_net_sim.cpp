@@ -1,4 +1,5 @@
-// The network between the NICs (net.*) and whole-run settings (sim.*).
+// The network between the NICs (net.*) and whole-run settings (sim.*). Names follow
+// net::LinkParams and net::SwitchParams (model/net/); the link rate is nic.mac.rate_gbps.
 #include "sim/config/config.h"
 #include "sim/config/param_declarations.h"
 
@@ -12,11 +13,8 @@ constexpr int64_t kS = 1000 * kMs;
 
 void declare_net_sim_params(ParamRegistry& r) {
     r.add_duration("net.link.propagation_ps", 5 * kNs, 0, kMs, "Cable propagation delay, each direction");
-    r.add_int("net.link.ifg_bytes", 12, 1, 64, "B", "Inter-frame gap (preamble and SFD add 8 B more)");
     r.add_bool("net.switch.enabled", false, "Put a switch between the NICs (else back to back)");
-    r.add_duration("net.switch.latency_ps", 250 * kNs, 0, kMs, "Port-to-port latency of the switch");
-    r.add_bool("net.switch.cut_through", true, "The switch forwards after the header (else after the whole frame)");
-    r.add_int("net.switch.buffer_bytes", 12 * 1024 * 1024, 1024, 1LL << 32, "B", "Shared packet buffer of the switch");
+    r.add_duration("net.switch.latency_ps", 230 * kNs, 0, kMs, "Port-to-port latency of the (cut-through) switch, first bit in to first bit out");
 
     r.add_int("sim.seed", 1, 0, INT64_MAX, "", "Seed of every random choice of the run");
     r.add_duration("sim.stop_time_ps", 0, 0, 1000 * kS, "Stop the run at this simulated time (0: when the workload ends)");

@@ -17,27 +17,30 @@ constexpr int64_t kMs = 1000 * kUs;
 constexpr int64_t kS = 1000 * kMs;
 
 // A T5 pipeline block (names as in Chelsio's driver). Blocks used in both directions (SGE, TP)
-// have one instance per direction, each with these parameters.
+// have one instance per direction, each with these parameters. The per-block keys are the
+// fields of nic::StageConfig (model/nic/pipeline/stage_config.h); the clock and width come
+// from the block's domain.
 struct Block {
     const char* name;
     bool mac_domain;  // clocked by nic.mac, else nic.core
     int64_t latency_cycles;
-    int64_t fifo_beats;
+    int64_t fifo_depth_beats;
+    int64_t header_bytes;
     const char* what;
 };
 
 constexpr Block kBlocks[] = {
-    {"sge", false, 8, 64, "SGE (doorbells, WR fetch, payload gather; placement DMA, CQEs)"},
-    {"ulp_tx", false, 6, 64, "ULP_TX (RDMAP/DDP segmentation)"},
-    {"tp", false, 12, 64, "TP (TCP offload: TCB, sequence numbers, ACKs, retransmission)"},
-    {"mpa_tx", false, 4, 64, "MPA TX (CRC32c, markers)"},
-    {"mac_tx", true, 11, 128, "MAC TX (MAC+PCS to the wire)"},
-    {"mac_rx", true, 20, 128, "MAC RX (PCS+MAC from the wire)"},
-    {"mps", false, 4, 64, "MPS (port switch, ingress buffer)"},
-    {"le", false, 3, 64, "LE (connection lookup; the lookup itself adds nic.le.*_lookup_cycles)"},
-    {"mpa_rx", false, 4, 64, "MPA RX (marker strip, CRC check, FPDU delineation)"},
-    {"ulp_rx", false, 6, 64, "ULP_RX (DDP/RDMAP receive)"},
-    {"tpt", false, 4, 64, "TPT (STag lookup, protection checks)"},
+    {"sge", false, 8, 64, 1, "SGE (payload gather to ULP_TX; placement DMA on receive)"},
+    {"ulp_tx", false, 6, 64, 1, "ULP_TX (RDMAP/DDP segmentation)"},
+    {"tp", false, 12, 64, 66, "TP (TCP offload: TCB, sequence numbers, ACKs, retransmission)"},
+    {"mpa_tx", false, 4, 64, 1, "MPA TX (CRC32c, markers)"},
+    {"mac_tx", true, 11, 128, 1, "MAC TX (MAC+PCS to the wire)"},
+    {"mac_rx", true, 20, 128, 1, "MAC RX (PCS+MAC from the wire)"},
+    {"mps", false, 4, 64, 14, "MPS (port switch, ingress buffer)"},
+    {"le", false, 3, 64, 54, "LE (connection lookup; the lookup itself adds nic.le.*_lookup_cycles)"},
+    {"mpa_rx", false, 4, 64, 68, "MPA RX (marker strip, CRC check, FPDU delineation)"},
+    {"ulp_rx", false, 6, 64, 82, "ULP_RX (DDP/RDMAP receive)"},
+    {"tpt", false, 4, 64, 82, "TPT (STag lookup, protection checks)"},
 };
 
 void declare_clocks(ParamRegistry& r) {
@@ -54,17 +57,35 @@ void declare_clocks(ParamRegistry& r) {
                "fast: a stage moves a packet per wake-up when its beats' cycles are exact; per_beat: reference stepping");
 }
 
+// The SGE's own timing and resources, as nic::sge::SgeParams (model/nic/sge/sge_params.h); its
+// clock and beat width are nic.core.clock_mhz and nic.core.width_bytes.
+void declare_sge(ParamRegistry& r) {
+    r.add_int("nic.sge.doorbell_cycles", 4, 0, 100000, "cycles", "Doorbell decode to descriptor fetch issue, core cycles");
+    r.add_int("nic.sge.wr_parse_cycles", 2, 0, 100000, "cycles", "WR in the SGE to handed to ULP_TX, core cycles");
+    r.add_int("nic.sge.cqe_cycles", 2, 0, 100000, "cycles", "CQE request to CQE DMA issue, core cycles");
+    r.add_int("nic.sge.fetch_max_slots", 8, 1, 64, "slots", "64 B WR slots fetched per descriptor read");
+    const int64_t holdoff_us[6] = {1, 5, 10, 50, 100, 200};
+    for (int i = 0; i < 6; ++i) {
+        r.add_duration("nic.sge.holdoff_timer" + std::to_string(i) + "_ps", holdoff_us[i] * kUs, 0, kS,
+                       "Interrupt holdoff timer " + std::to_string(i) + " (a CQ picks one by index)");
+    }
+    r.add_int("nic.sge.max_qps", 1024, 1, 1024, "QPs", "Queue pairs the SGE serves (the WC push window covers 1024)");
+    r.add_int("nic.sge.max_cqs", 1024, 1, 65536, "CQs", "Completion queues the SGE serves");
+}
+
 void declare_blocks(ParamRegistry& r) {
     for (const Block& b : kBlocks) {
         const std::string p = std::string("nic.") + b.name + ".";
         const std::string domain = b.mac_domain ? "MAC" : "core";
-        r.add_int(p + "latency_cycles", b.latency_cycles, 0, 100000, "cycles",
+        r.add_int(p + "latency_cycles", b.latency_cycles, 1, 100000, "cycles",
                   std::string(b.what) + ": pipeline latency, " + domain + " cycles");
-        r.add_int(p + "fifo_beats", b.fifo_beats, 1, 1 << 20, "beats",
+        r.add_int(p + "fifo_depth_beats", b.fifo_depth_beats, 1, 1 << 20, "beats",
                   std::string("Input FIFO depth of ") + b.name + " (backpressure when full), " + domain + " beats");
         r.add_bool(p + "cut_through", true,
-                   std::string("true: ") + b.name + " forwards a packet once its header beats arrived; false: store-and-forward");
-        r.add_int(p + "beats_per_cycle", 1, 1, 8, "beats/cycle", std::string("Throughput of ") + b.name);
+                   std::string("true: ") + b.name + " forwards a packet once header_bytes arrived; false: store-and-forward");
+        r.add_int(p + "header_bytes", b.header_bytes, 1, 512, "B",
+                  std::string("Bytes ") + b.name + " needs before a cut-through forward starts");
+        if (std::string(b.name) == "sge") declare_sge(r);
         if (std::string(b.name) == "mps") {
             r.add_int("nic.mps.buffer_bytes", 196608, 4096, 1 << 26, "B",
                       "MPS ingress packet buffer shared by the wire and loopback");
@@ -95,32 +116,53 @@ void declare_protocols(ParamRegistry& r) {
     r.add_int_choice("nic.mpa.rev", 2, {1, 2}, "", "MPA revision (2: enhanced connection setup, RFC 6581)");
     r.add_enum("nic.mpa.p2p_rtr", "write", {"none", "send", "write", "read"},
                "Peer-to-peer ready-to-receive message of MPA rev 2 (zero-length SEND, WRITE or READ)");
-    r.add_int("nic.tcp.mss", 1460, 88, 9560, "B", "TCP MSS announced in the SYN (payload per segment before options)");
-    r.add_bool("nic.tcp.timestamps", true, "Use TCP timestamps (12 B per segment)");
-    r.add_int("nic.tcp.window_scale", 7, 0, 14, "", "TCP window-scale shift announced in the SYN");
-    r.add_int("nic.tcp.rcv_window_bytes", 262144, 1024, 1 << 30, "B", "TCP receive window per connection");
-    r.add_bool("nic.tcp.sack", true, "Negotiate selective acknowledgements");
-    r.add_bool("nic.tcp.delayed_ack", true, "Delay ACKs: one per two full segments or at the timeout");
-    r.add_duration("nic.tcp.delayed_ack_timeout_ps", 40 * kUs, 0, kS, "Longest an ACK is delayed");
-    r.add_duration("nic.tcp.min_rto_ps", 200 * kMs, kUs, 60 * kS, "Minimum retransmission timeout");
+    r.add_int("nic.max_ird_ord", 64, 1, 255, "", "Largest inbound/outbound RDMA Read queue depth a QP may ask for");
+    // TCP: the fields of proto::TcpConfig (model/proto/tcp_config.h), which TP runs.
+    r.add_int("nic.tcp.mss", 1460, 88, 9560, "B", "MSS advertised in the SYN and the largest segment sent");
+    r.add_bool("nic.tcp.window_scaling", true, "Offer the window-scale option (RFC 7323)");
+    r.add_int("nic.tcp.window_scale_shift", 7, 0, 14, "", "Window-scale shift offered in the SYN");
+    r.add_bool("nic.tcp.timestamps", true, "Offer TCP timestamps (12 B per segment, RFC 7323)");
+    r.add_duration("nic.tcp.timestamp_tick_ps", kMs, kUs, kS, "TSval clock tick");
+    r.add_int("nic.tcp.receive_buffer_bytes", 262144, 1024, 1 << 30, "B",
+              "Receive buffer per connection (in-order unread + out-of-order): the advertised window");
+    r.add_int("nic.tcp.delayed_ack_segments", 2, 0, 64, "segments",
+              "ACK at the latest after this many in-order data segments (0 or 1: no delayed ACK)");
+    r.add_duration("nic.tcp.delayed_ack_timeout_ps", 40 * kMs, 0, 500 * kMs,
+                   "... or this long after the first unacknowledged segment (0: no delayed ACK)");
     r.add_duration("nic.tcp.initial_rto_ps", kS, kUs, 60 * kS, "Retransmission timeout before the first RTT sample");
-    r.add_int("nic.tcp.init_cwnd_segments", 10, 1, 1000, "segments", "Initial congestion window");
+    r.add_duration("nic.tcp.min_rto_ps", 200 * kMs, kUs, 60 * kS, "Minimum retransmission timeout");
+    r.add_duration("nic.tcp.max_rto_ps", 60 * kS, kUs, 3600 * kS, "Maximum retransmission timeout");
+    r.add_duration("nic.tcp.clock_granularity_ps", kUs, 1, kS, "Clock granularity G of the RTO computation (RFC 6298)");
+    r.add_duration("nic.tcp.rto_after_syn_loss_ps", 3 * kS, 0, 3600 * kS,
+                   "RTO once data flows after a lost SYN (0: keep the current one)");
+    r.add_int("nic.tcp.max_retransmissions", 15, 1, 1000, "", "Timer expiries without progress before the connection aborts");
+    r.add_int("nic.tcp.max_syn_retries", 6, 0, 100, "", "SYN retransmissions before connecting fails");
+    r.add_int("nic.tcp.initial_cwnd_segments", 10, 0, 1000, "segments",
+              "Initial congestion window (0: RFC 5681 min(4 SMSS, max(2 SMSS, 4380)))");
+    r.add_int("nic.tcp.initial_ssthresh_bytes", 0, 0, 1LL << 32, "B", "Initial slow-start threshold (0: arbitrarily high)");
     r.add_int("nic.tcp.dupack_threshold", 3, 1, 100, "ACKs", "Duplicate ACKs that trigger fast retransmit");
+    r.add_enum("nic.tcp.record_packing", "one_per_segment", {"one_per_segment", "pack_to_emss"},
+               "MPA FPDUs per segment: one, or as many whole ones as fit the EMSS");
+    r.add_duration("nic.tcp.time_wait_ps", 60 * kS, 0, 3600 * kS, "TIME-WAIT duration (2 MSL)");
 }
 
-// A store-and-forward stage must hold a whole frame in its FIFO.
-Constraint store_and_forward_fits(const Block& b) {
+// A stage's FIFO must hold what it waits for: the header (cut-through) or the whole frame
+// (store-and-forward); otherwise the pipeline deadlocks.
+Constraint fifo_fits(const Block& b) {
     const std::string p = std::string("nic.") + b.name + ".";
     const std::string width = b.mac_domain ? "nic.mac.width_bytes" : "nic.core.width_bytes";
-    return Constraint{{"nic.mac.mtu", width, p + "cut_through", p + "fifo_beats"}, [p, width](const Config& c) {
-                          if (c.get_bool(p + "cut_through")) return std::string();
-                          const int64_t frame = c.get_int("nic.mac.mtu") + 18;
+    return Constraint{{"nic.mac.mtu", width, p + "header_bytes", p + "cut_through", p + "fifo_depth_beats"}, [p, width](const Config& c) {
+                          const bool ct = c.get_bool(p + "cut_through");
+                          // Cut-through waits for the header, store-and-forward for the frame.
+                          const int64_t bytes = ct ? c.get_int(p + "header_bytes") : c.get_int("nic.mac.mtu") + 18;
                           const int64_t w = c.get_int(width);
-                          const int64_t need = (frame + w - 1) / w;
-                          if (c.get_int(p + "fifo_beats") >= need) return std::string();
-                          return "store-and-forward needs " + std::to_string(need) + " beats of " + std::to_string(w) +
-                                 " B to hold a " + std::to_string(frame) + " B frame, fifo_beats is " +
-                                 std::to_string(c.get_int(p + "fifo_beats"));
+                          const int64_t need = (bytes + w - 1) / w;
+                          const int64_t depth = c.get_int(p + "fifo_depth_beats");
+                          if (depth >= need) return std::string();
+                          return std::string(ct ? "cut-through" : "store-and-forward") + " needs " +
+                                 std::to_string(need) + " beats of " + std::to_string(w) + " B to hold " +
+                                 (ct ? "the " : "a ") + std::to_string(bytes) + " B " + (ct ? "header" : "frame") +
+                                 ", fifo_depth_beats is " + std::to_string(depth);
                       }};
 }
 
@@ -146,7 +188,7 @@ void declare_constraints(ParamRegistry& r) {
                               return std::string();
                           return std::string("nic.mpa.p2p_rtr must be none with MPA revision 1");
                       }});
-    for (const Block& b : kBlocks) r.add_constraint(store_and_forward_fits(b));
+    for (const Block& b : kBlocks) r.add_constraint(fifo_fits(b));
 }
 
 }  // namespace
