@@ -35,7 +35,9 @@ struct TcpConfig {
     // Bytes the receiver can hold (in-order unread + out-of-order); the advertised window.
     uint32_t receive_buffer = 256 * 1024;
     // Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): acknowledge at the latest after this
-    // many full-sized segments' worth of in-order data. 1 disables delayed ACK.
+    // many in-order data segments (any size: stricter than the RFC's "every second full-sized
+    // segment", and it suits one-FPDU-per-segment traffic). 1 (or 0) disables delayed ACK.
+    // Out-of-order, duplicate and hole-filling segments are always acknowledged at once.
     uint32_t delayed_ack_segments = 2;
     // ... or when this much time has passed since the first unacknowledged in-order segment
     // (RFC 9293 requires < 0.5 s; Linux's minimum is 40 ms). 0 disables delayed ACK.

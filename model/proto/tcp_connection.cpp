@@ -668,10 +668,10 @@ uint16_t TcpConnection::window_field(bool syn) {
     const uint32_t cur = seq_gt(rcv_adv_, rcv_nxt_) ? rcv_adv_ - rcv_nxt_ : 0;
     uint32_t wnd = cur;
     if (free_now > cur && free_now - cur >= std::min(cfg_.receive_buffer / 2, rcv_emss())) wnd = free_now;
-    // Round up to the scale unit so the advertised edge never falls below the old one.
-    const uint32_t unit = 1u << rcv_wscale_;
-    uint32_t field = uint32_t((uint64_t(wnd) + unit - 1) >> rcv_wscale_);
-    field = std::min<uint32_t>(field, 65535);
+    // Scaling rounds down (never promise more than the buffer holds). The edge may then look
+    // a little lower than the one advertised before (RFC 7323 §2.4 allows that); the receive
+    // test keeps accepting data up to the old edge.
+    const uint32_t field = std::min<uint32_t>(wnd >> rcv_wscale_, 65535);
     const uint32_t right = rcv_nxt_ + (field << rcv_wscale_);
     if (seq_gt(right, rcv_adv_)) rcv_adv_ = right;
     return uint16_t(field);

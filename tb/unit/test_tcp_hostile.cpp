@@ -120,6 +120,24 @@ TEST_CASE("Hostile: SYN in ESTABLISHED, unsent ACK, old ACK, out-of-window data"
     CHECK(got == Bytes(data.begin() + 50, data.end()));
 }
 
+TEST_CASE("Hostile: a sender ignoring the window cannot overrun the receive buffer", "[tcp][hostile][window]") {
+    TcpConfig c;
+    c.receive_buffer = 8000;  // with window scale 7: the advertised window is rounded down
+    Pair p(c);
+    REQUIRE(p.connect());
+    p.ch.auto_consume[1] = false;
+    const uint32_t rn = p.b.rcv_nxt();
+    const Bytes chunk(1000, 0x11);
+    // In order, then far ahead (out of order), all beyond the 8000 bytes B can hold.
+    for (uint32_t i = 0; i < 20; ++i) feed_b(p, from_a(p.b, kTcpAck, rn + i * 1000, p.b.snd_una()), chunk);
+    for (uint32_t i = 0; i < 20; ++i) feed_b(p, from_a(p.b, kTcpAck, rn + 9000 + i * 1000, p.b.snd_una()), chunk);
+    CHECK(p.b.readable().size + p.b.reassembly().buffered_bytes() <= 8000);
+    CHECK(p.b.readable().size == 8000);
+    // The last ACK B sent advertises a zero window.
+    CHECK(p.ch.log.back().from == 1);
+    CHECK(p.ch.log.back().header.window == 0);
+}
+
 TEST_CASE("Hostile: random headers to endpoints in every state never crash", "[tcp][hostile][fuzz]") {
     std::mt19937 rng(12345);
     TcpSegment seg;
