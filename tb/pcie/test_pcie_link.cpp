@@ -248,3 +248,45 @@ TEST_CASE("A completion-latency distribution reproduces the pcie-bench 64 B read
     CHECK(double(lat[1000]) == Approx(546000).margin(1500));
     CHECK(lat.back() - lat.front() > 30000);  // really a spread, not a constant
 }
+
+TEST_CASE("Other generations and widths also track the analytic model") {
+    timing::init_time_resolution();
+    struct Cfg {
+        int gen, lanes;
+        uint32_t mps, tags;
+        bool ecrc, addr64;
+    } cfgs[] = {{1, 1, 128, 32, false, true}, {2, 4, 256, 64, true, true}, {4, 16, 512, 1024, false, false}};
+    std::vector<std::unique_ptr<LinkTop>> tops;
+    std::vector<std::tuple<std::string, double, double>> results;
+    int i = 0;
+    for (auto c : cfgs) {
+        pcie::PcieParams p;
+        p.gen = c.gen;
+        p.lanes = c.lanes;
+        p.mps = c.mps;
+        p.max_read_tags = c.tags;
+        p.ecrc = c.ecrc;
+        p.addr64 = c.addr64;
+        tops.push_back(std::make_unique<LinkTop>(("top" + std::to_string(i++)).c_str(), p));
+        LinkTop* t = tops.back().get();
+        t->body = [t, p, &results] {
+            for (uint32_t size : {64u, 1024u, 4096u}) {
+                for (bool read : {false, true}) {
+                    // Long enough that the first round trip is < 1% of the run.
+                    uint32_t count = uint32_t((p.gen == 4 ? 4u << 20 : 256u << 10) / size);
+                    Ps dt = stream(*t, read, size, count);
+                    double model = read ? an::read_eff_gbps(p, size) : an::write_eff_gbps(p, size);
+                    results.emplace_back(p.describe() + (read ? " read " : " write ") + std::to_string(size),
+                                         gbps(uint64_t(size) * count, dt), model);
+                }
+            }
+        };
+    }
+    sc_core::sc_start();  // the three links run side by side, independently
+    REQUIRE(results.size() == 18);
+    for (auto& [what, sim, model] : results) {
+        INFO(what << ": sim " << sim << " model " << model);
+        CHECK(sim <= model);
+        CHECK(sim >= 0.97 * model);
+    }
+}
