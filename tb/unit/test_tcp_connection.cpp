@@ -473,3 +473,51 @@ TEST_CASE("Lost ACKs: cumulative ACKs cover a lost one; a lost final ACK costs o
         CHECK(segs.back().header.seq == p.a.iss() + 1 + 2 * 1448);
     }
 }
+
+TEST_CASE("Handshake survives a lost SYN-ACK and a lost third ACK", "[tcp][handshake]") {
+    TcpConfig c = quick_config();
+    Pair p(c, c);
+    int synacks = 0, acks = 0;
+    p.ch.fate = [&](const WireSegment& s) {
+        if (s.header.flags == (kTcpSyn | kTcpAck) && synacks++ == 0) return Fate{Fate::Drop};
+        if (s.from == 0 && s.header.flags == kTcpAck && s.payload.empty() && acks++ == 0) return Fate{Fate::Drop};
+        return Fate{};
+    };
+    p.b.open_passive();
+    p.a.open_active(0);
+    REQUIRE(p.ch.run_until([&] { return p.a.state() == TcpState::Established; }, 10 * sec));
+    // A's SYN was re-sent after 1 s; B, in SYN-RECEIVED, answered the duplicate SYN with a
+    // new SYN-ACK. A's ACK is lost, so B only gets established by A's first data segment.
+    CHECK(p.b.state() == TcpState::SynReceived);
+    const Bytes data = pattern(3000, 8);
+    REQUIRE(p.a.send_record(data));
+    REQUIRE(p.ch.run_until([&] { return p.ch.received[1].size() == data.size() && p.a.bytes_in_flight() == 0; },
+                           p.ch.now() + 10 * sec));
+    CHECK(p.ch.received[1] == data);
+    CHECK(p.b.state() == TcpState::Established);
+    CHECK(p.ch.count_events(1, TcpEventKind::Established) == 1);
+    CHECK(synacks >= 2);
+}
+
+TEST_CASE("A vanished peer: RTO backs off 0.2, 0.4, 0.8, 1.6 s, then the connection times out", "[tcp][rto]") {
+    TcpConfig c = quick_config();
+    c.max_retransmissions = 3;
+    TcpTestChannel::Link link;
+    link.bits_per_second = 0;
+    Pair p(c, c, link);
+    REQUIRE(p.connect());
+    REQUIRE(p.a.rto_ps() == 200 * ms);  // tiny RTT: the 200 ms minimum applies
+    bool gone = false;
+    p.ch.fate = [&](const WireSegment&) { return gone ? Fate{Fate::Drop} : Fate{}; };
+    gone = true;
+    const uint64_t t0 = p.ch.now();
+    REQUIRE(p.a.send_record(pattern(1000, 9)));
+    REQUIRE(p.ch.run_until([&] { return p.a.state() == TcpState::Closed; }, t0 + 60 * sec));
+    std::vector<uint64_t> sends;
+    for (const auto& s : data_from(p.ch, 0)) sends.push_back(s.time_ps - t0);
+    CHECK(sends == std::vector<uint64_t>{0, 200 * ms, 600 * ms, 1400 * ms});
+    CHECK(p.ch.now() - t0 == 3000 * ms);  // the 4th expiry gives up
+    CHECK(p.ch.count_events(0, TcpEventKind::TimedOut) == 1);
+    CHECK(p.ch.log.back().header.has(kTcpRst));
+    CHECK(p.a.stats().timeouts == 3);
+}

@@ -257,12 +257,13 @@ void run_alignment(TcpRecordPacking packing, uint32_t seed) {
         all.insert(all.end(), r.begin(), r.end());
         off += len;
     }
-    // 3% loss in both directions and occasional reordering.
+    // 3% loss in both directions, 2% reordering, 1% duplication.
     p.ch.fate = [&](const WireSegment& s) {
         if (s.header.has(kTcpSyn) || s.header.has(kTcpFin)) return Fate{};
         const uint32_t x = rng() % 100;
         if (x < 3) return Fate{Fate::Drop};
         if (x < 5) return Fate{Fate::Deliver, 30 * us};
+        if (x < 6) return Fate{Fate::Duplicate};
         return Fate{};
     };
     REQUIRE(p.ch.run_until([&] { return p.ch.received[1].size() == all.size() && p.a.bytes_in_flight() == 0; },
@@ -309,4 +310,21 @@ TEST_CASE("Record alignment, one record per segment, with loss and reordering", 
 
 TEST_CASE("Record alignment, records packed up to the EMSS, with loss and reordering", "[tcp][records]") {
     run_alignment(TcpRecordPacking::PackToEmss, 22);
+}
+
+TEST_CASE("A peer window smaller than a record: the record is split to the window", "[tcp][window][records]") {
+    TcpConfig cb = base();
+    cb.receive_buffer = 1000;
+    Pair p(base(), cb);
+    REQUIRE(p.connect());
+    const Bytes rec = pattern(1400, 15);
+    REQUIRE(p.a.send_record(rec));
+    REQUIRE(p.ch.run_until([&] { return p.ch.received[1].size() == rec.size() && p.a.bytes_in_flight() == 0; },
+                           p.ch.now() + 10 * sec));
+    CHECK(p.ch.received[1] == rec);
+    CHECK(p.a.stats().split_for_window == 1);
+    const auto segs = p.ch.data_segments(0);
+    REQUIRE(segs.size() == 2);
+    CHECK(segs[0].payload.size() == 1000);
+    CHECK(segs[1].payload.size() == 400);
 }
