@@ -620,8 +620,9 @@ void TcpConnection::on_timer(uint64_t now) {
         // Persist timer (RFC 9293 §3.8.6.1): probe the zero window, back off like the RTO.
         probe_pending_ = true;
         ++persist_backoff_;
-        const uint64_t interval = std::min(cfg_.max_rto_ps, rtt_.rto_ps() << std::min<uint32_t>(persist_backoff_, 30));
-        persist_deadline_ = now + interval;
+        uint64_t interval = rtt_.rto_ps();
+        for (uint32_t i = 0; i < persist_backoff_ && interval < cfg_.max_rto_ps; ++i) interval *= 2;
+        persist_deadline_ = now + std::min(interval, cfg_.max_rto_ps);
     }
 }
 

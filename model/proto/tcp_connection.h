@@ -25,8 +25,10 @@
 // used for RTT: a 1 ms TS tick is too coarse for data-centre RTTs); RFC 5681 slow start /
 // congestion avoidance; fast retransmit with RFC 6582 NewReno; go-back-N after a timeout
 // that re-sends the segments as first built; persist timer with window probes; FIN/RST
-// including RFC 5961 challenge ACKs. Not implemented: PAWS, urgent data, keep-alive,
-// simultaneous close beyond RFC 9293's CLOSING state, a FIN-WAIT-2 timeout, restart after idle.
+// including RFC 5961 challenge ACKs, simultaneous open and close. Not implemented: SACK,
+// PAWS, urgent data, keep-alive, a FIN-WAIT-2 timeout, congestion-window restart after idle,
+// limited transmit (RFC 3042), ECN. An RST in a passively opened SYN-RECEIVED closes the
+// connection (Reset event) instead of returning to LISTEN: listening is the caller's business.
 //
 // Record alignment (RFC 5044 §5, protocol.md §1.4): data enters as *records* (MPA FPDUs) or
 // *stream* bytes. A segment never starts inside a record unless that record is longer than
