@@ -15,3 +15,11 @@ target_compile_definitions(config_tests PRIVATE
   NICSIM_BINARY="$<TARGET_FILE:nicsim>"
   NICSIM_TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_dependencies(config_tests nicsim)
+
+# Config -> the models' parameter structs (links SystemC through the models, hence its own binary).
+if(TARGET nicsim_config_bind)
+  nicsim_add_test(NAME config_bind_tests LABEL unit TIMEOUT 30 SYSTEMC
+    SOURCES test_config_bind.cpp
+    LIBS nicsim_config_bind)
+  target_compile_definitions(config_bind_tests PRIVATE NICSIM_TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+endif()
