@@ -2,6 +2,7 @@
 // equals the built-in defaults, and each variant names its base.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "config_test_util.h"
@@ -10,9 +11,10 @@ using namespace nicsim::config;
 namespace fs = std::filesystem;
 
 namespace {
-std::vector<fs::path> bundled() {
+std::vector<fs::path> bundled(const char* folder) {
     std::vector<fs::path> out;
-    for (const auto& e : fs::directory_iterator(fs::path(cfgtest::source_dir()) / "configs" / "nic")) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(cfgtest::source_dir()) / "configs" / folder, ec)) {
         if (e.path().extension() == ".yaml") out.push_back(e.path());
     }
     std::sort(out.begin(), out.end());
@@ -26,10 +28,14 @@ std::vector<std::string> lines_of(const fs::path& p) {
 }
 }  // namespace
 
-TEST_CASE("every bundled configs/nic/*.yaml validates", "[config]") {
-    const auto files = bundled();
+TEST_CASE("every bundled configs/nic/*.yaml and configs/scenarios/*.yaml validates", "[config]") {
+    const auto files = bundled("nic");
     CHECK(files.size() >= 5);
     for (const fs::path& p : files) {
+        INFO(p.string());
+        CHECK(cfgtest::load_errors(p.string()) == "");
+    }
+    for (const fs::path& p : bundled("scenarios")) {
         INFO(p.string());
         CHECK(cfgtest::load_errors(p.string()) == "");
     }

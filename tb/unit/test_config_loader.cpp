@@ -81,6 +81,8 @@ TEST_CASE("missing file, empty file, non-map top level, duplicate keys", "[confi
     CHECK(load_errors(list) == list + ":1:1: the top level must be a map of keys, got a list");
     const std::string dup = d.write("dup.yaml", "pcie:\n  mps: 512\npcie.mps: 1024\n");
     CHECK(load_errors(dup) == dup + ":3:1: pcie.mps: set twice in this file (first at line 2)");
+    const std::string dup2 = d.write("dup2.yaml", "workload: {}\nname: a\nworkload: {}\n");
+    CHECK(load_errors(dup2) == dup2 + ":3:1: workload: set twice in this file (first at line 1)");
 }
 
 TEST_CASE("base config: found by name, missing one reported with a suggestion", "[config]") {
@@ -168,4 +170,47 @@ TEST_CASE("every problem of a file is reported at once", "[config]") {
     const std::string err = load_errors(f);
     CHECK(std::count(err.begin(), err.end(), '\n') == 3);  // 4 lines
     CHECK(err.find("did you mean push?") != std::string::npos);
+}
+
+TEST_CASE("mangled input never escapes as anything but ConfigError", "[config]") {
+    // Deterministic byte-level damage to a real config: deletions, duplications, swaps and
+    // random bytes. Every load must either succeed or report ConfigError.
+    const std::string base = cfgtest::read_file(cfgtest::source_dir() + "/configs/nic/t5_40g.yaml");
+    REQUIRE(base.size() > 1000);
+    TempDir d;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    int failed = 0, loaded = 0;
+    for (int i = 0; i < 300; ++i) {
+        std::string text = base;
+        const int edits = 1 + static_cast<int>(next() % 4);
+        for (int e = 0; e < edits; ++e) {
+            const size_t pos = next() % text.size();
+            const size_t len = 1 + next() % 16;
+            switch (next() % 4) {
+                case 0: text.erase(pos, len); break;
+                case 1: text.insert(pos, text.substr(next() % text.size(), len)); break;
+                case 2: text[pos] = static_cast<char>(next() & 0xff); break;
+                default: text.insert(pos, std::string(1, "\t:-[]{}&*!|>'\"%@`#,?"[next() % 22])); break;
+            }
+        }
+        const std::string f = d.write("m.yaml", text);
+        try {
+            load_scenario(f);
+            ++loaded;
+        } catch (const ConfigError& e) {
+            ++failed;
+            CHECK(std::string(e.what()).rfind(f, 0) == 0);
+        }
+    }
+    CHECK(failed > 100);  // most damage is caught ...
+    CHECK(loaded + failed == 300);
+    // ... and pathological nesting is a diagnostic too, not a stack overflow.
+    const std::string deep = d.write("deep.yaml", "nic: " + std::string(20000, '[') + "\n");
+    CHECK(load_errors(deep).rfind(deep + ":", 0) == 0);
 }

@@ -161,6 +161,15 @@ void Loader::load_file(const fs::path& path, const Location* from) {
             continue;
         }
         const std::string& name = k.Scalar();
+        const bool reserved = name == "name" || name == "description" ||
+                              std::find(section_names().begin(), section_names().end(), name) != section_names().end();
+        if (reserved) {
+            auto [it, fresh] = seen_keys_.emplace(name, at(file, k.Mark()));
+            if (!fresh) {
+                error(at(file, k.Mark()), name, "set twice in this file (first at line " + std::to_string(it->second.line) + ")");
+                continue;
+            }
+        }
         if (name == "name" || name == "description") {
             if (!v.IsScalar()) {
                 error(at(file, v.Mark()), name, std::string("expected text, got ") + kind_of(v));
