@@ -23,7 +23,8 @@ Command add_validate_command(CLI::App& app) {
     auto opt = std::make_shared<ValidateOptions>();
     CLI::App* cmd = app.add_subcommand("validate", "Check scenarios and NIC configs without running them (writes nothing)");
     cmd->add_option("files", opt->files, "scenario or NIC config YAML files")->required();
-    cmd->add_option("--set", opt->sets, "override key=value, as for run (repeatable)");
+    // One key=value per --set, so the files may follow it.
+    cmd->add_option("--set", opt->sets, "override key=value, as for run (repeatable)")->allow_extra_args(false);
     cmd->add_flag("--print-resolved", opt->print_resolved, "print each file's resolved configuration to stdout");
 
     return [cmd, opt]() {

@@ -30,6 +30,9 @@ TEST_CASE("nicsim validate: 0 on good files, 2 with file:line:column on bad ones
     CHECK(run("validate '" + (d.path() / "missing.yaml").string() + "'").exit_code == 2);
     CHECK(run("validate '" + good + "' --set pcie.mps=77").exit_code == 2);
     CHECK(run("validate").exit_code == 2);  // no file: command-line error
+    // Each --set takes one key=value, so files may follow it.
+    auto sets = run("validate --set pcie.mps=1024 '" + good + "' --set nic.mpa.markers=on '" + good + "'");
+    CHECK(sets.exit_code == 0);
 }
 
 TEST_CASE("nicsim validate writes nothing when its input is bad", "[config][cli]") {
