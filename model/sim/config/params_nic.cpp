@@ -53,8 +53,8 @@ void declare_clocks(ParamRegistry& r) {
     r.add_int("nic.mac.mtu", 1500, 576, 9600, "B", "IP MTU of the port (frame = MTU + 18 B Ethernet header and FCS)");
     r.add_double("nic.pcie.clock_mhz", 250.0, 50.0, 2000.0, "MHz", "Clock of the NIC's PCIe interface (DMA engine side)");
     r.add_int_choice("nic.pcie.width_bytes", 32, {8, 16, 32, 64}, "B", "PCIe interface datapath width: bytes per beat");
-    r.add_enum("nic.pipeline.mode", "fast", {"fast", "per_beat"},
-               "fast: a stage moves a packet per wake-up when its beats' cycles are exact; per_beat: reference stepping");
+    r.add_enum("nic.pipeline.mode", "fast", {"fast", "reference"},
+               "Pipeline timing engine: fast (closed form per frame) or reference (steps every clock edge, per beat)");
 }
 
 // The SGE's own timing and resources, as nic::sge::SgeParams (model/nic/sge/sge_params.h); its
