@@ -28,7 +28,7 @@ std::string section_of(const std::string& name) {
     const std::string root = name.substr(0, first);
     if (root != "nic" || first == std::string::npos) return root;
     const size_t second = name.find('.', first + 1);
-    return name.substr(0, second);
+    return second == std::string::npos ? root : name.substr(0, second);  // "nic.max_ird_ord" -> "nic"
 }
 
 std::string md_cell(const std::string& s) {
