@@ -26,12 +26,15 @@
 #include <type_traits>
 #include <vector>
 
+#include "islands/vl_ports.h"
 #include "proto/bytes.h"
 #include "proto/mpa_fpdu.h"
 
 namespace tbrtl {
 
 using nicsim::proto::Bytes;
+
+class Rng;
 
 // ---- command line -----------------------------------------------------------------------
 struct Options {
@@ -41,7 +44,12 @@ struct Options {
     std::string fail_wave;    // FST path written on failure (rerun with tracing)
     std::string coverage;     // coverage .dat path (coverage builds only)
     size_t max_ulpdu = 65535;
+    double idle = -1, bp = -1;  // >= 0: fixed idle / backpressure probability in random-rate phases
+    bool verbose = false;       // print a PHASE line (cycles, beats) per phase
     std::string argv0;
+
+    double idle_p(Rng& rng, bool full_rate) const;
+    double bp_p(Rng& rng, bool full_rate) const;
 };
 
 inline Options parse_options(int argc, char** argv) {
@@ -62,11 +70,14 @@ inline Options parse_options(int argc, char** argv) {
         else if (a == "--fail-wave") o.fail_wave = val("--fail-wave");
         else if (a == "--coverage") o.coverage = val("--coverage");
         else if (a == "--max-ulpdu") o.max_ulpdu = std::stoul(val("--max-ulpdu"));
+        else if (a == "--idle") o.idle = std::stod(val("--idle"));
+        else if (a == "--bp") o.bp = std::stod(val("--bp"));
+        else if (a == "--verbose") o.verbose = true;
         else if (a.rfind("+verilator", 0) == 0) continue;
         else {
             std::fprintf(stderr,
                          "usage: %s [--seed S] [--packets N] [--max-ulpdu B] [--wave f.fst] "
-                         "[--fail-wave f.fst] [--coverage f.dat]\n",
+                         "[--fail-wave f.fst] [--coverage f.dat] [--idle P] [--bp P] [--verbose]\n",
                          argv[0]);
             std::exit(2);
         }
@@ -134,43 +145,31 @@ inline size_t boundary_ulpdu(Rng& rng, size_t len, uint64_t pos, bool markers) {
     return len;
 }
 
-// ---- wide port access: QData ports and VlWide<N> ports alike ------------------------------
-template <class T>
-typename std::enable_if<std::is_integral<T>::value>::type put_bytes(T& port, const uint8_t* b, size_t n) {
-    T v = 0;
-    for (size_t i = 0; i < n && i < sizeof(T); ++i) v |= T(b[i]) << (8 * i);
-    port = v;
+// Random-rate phases draw an idle and a backpressure probability from 0.1..0.5 (so a seed
+// decides them), unless --idle / --bp fix them; full-rate phases use 0.
+inline double Options::idle_p(Rng& rng, bool full_rate) const {
+    double p = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
+    return full_rate || idle < 0 ? p : idle;
 }
-template <std::size_t N>
-void put_bytes(VlWide<N>& port, const uint8_t* b, size_t n) {
-    for (size_t w = 0; w < N; ++w) {
-        uint32_t v = 0;
-        for (size_t k = 0; k < 4; ++k)
-            if (4 * w + k < n) v |= uint32_t(b[4 * w + k]) << (8 * k);
-        port[w] = v;
-    }
+inline double Options::bp_p(Rng& rng, bool full_rate) const {
+    double p = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
+    return full_rate || bp < 0 ? p : bp;
 }
-template <class T>
-typename std::enable_if<std::is_integral<T>::value>::type get_bytes(const T& port, uint8_t* b, size_t n) {
-    for (size_t i = 0; i < n; ++i) b[i] = uint8_t(uint64_t(port) >> (8 * i));
+
+inline void print_phase(const char* block, unsigned w, const std::string& phase, double p_idle, double p_bp,
+                        uint64_t cycles, uint64_t in_beats, uint64_t out_beats, uint64_t in_stalls) {
+    std::printf("PHASE block=%s data_bytes=%u phase=%s p_idle=%.2f p_bp=%.2f cycles=%llu in_beats=%llu "
+                "out_beats=%llu in_stalls=%llu in_per_cycle=%.4f out_per_cycle=%.4f\n",
+                block, w, phase.c_str(), p_idle, p_bp, (unsigned long long)cycles, (unsigned long long)in_beats,
+                (unsigned long long)out_beats, (unsigned long long)in_stalls,
+                cycles ? double(in_beats) / double(cycles) : 0.0, cycles ? double(out_beats) / double(cycles) : 0.0);
 }
-template <std::size_t N>
-void get_bytes(const VlWide<N>& port, uint8_t* b, size_t n) {
-    for (size_t i = 0; i < n; ++i) b[i] = uint8_t(port[i / 4] >> (8 * (i % 4)));
-}
-// Lane mask with the n low lanes set (keep ports are at most 64 bits).
-template <class T>
-void put_keep(T& port, size_t n) {
-    port = T(n >= 64 ? ~uint64_t(0) : ((uint64_t(1) << n) - 1));
-}
-template <class T>
-size_t keep_count(const T& port, bool& contiguous) {
-    uint64_t k = uint64_t(port);
-    size_t n = 0;
-    while (n < 64 && (k >> n) & 1) ++n;
-    contiguous = n == 64 || (k >> n) == 0;
-    return n;
-}
+
+// ---- wide port access: model/islands/vl_ports.h ------------------------------------------
+using nicsim::islands::vl::get_bytes;
+using nicsim::islands::vl::keep_count;
+using nicsim::islands::vl::put_bytes;
+using nicsim::islands::vl::put_keep;
 
 // ---- the packets of one phase and what came out -------------------------------------------
 struct InPacket {

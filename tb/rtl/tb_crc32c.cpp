@@ -66,8 +66,8 @@ Failure run_phase(Harness<Top>& h, Rng& rng, const Options& opt, bool insert, bo
     Top& top = h.top();
     top.cfg_insert = insert;
     top.cfg_crc_en = crc_en;
-    double p_idle = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
-    double p_bp = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
+    double p_idle = opt.idle_p(rng, full_rate);
+    double p_bp = opt.bp_p(rng, full_rate);
     std::vector<OutPacket> out;
     Failure f;
     PhaseStats st = stream<Top, W>(
@@ -80,6 +80,7 @@ Failure run_phase(Harness<Top>& h, Rng& rng, const Options& opt, bool insert, bo
     std::string phase = std::string(insert ? "insert" : "check") + (crc_en ? "/crc-on" : "/crc-off") +
                         (full_rate ? "/full-rate" : "/random-rate");
     if (f.failed) return {true, phase + ": " + f.what};
+    if (opt.verbose) print_phase("crc32c", W, phase, p_idle, p_bp, st.cycles, st.in_beats, st.out_beats, st.in_stalls);
     for (size_t i = 0; i < want.size(); ++i) {
         const std::string at = phase + ": packet " + std::to_string(i) + " of " + std::to_string(want.size());
         if (out[i].bytes != want[i].bytes) return {true, at + ": data " + hex_diff(out[i].bytes, want[i].bytes)};

@@ -42,8 +42,8 @@ Failure run_phase(Harness<Top>& h, Rng& rng, const Options& opt, bool markers, b
     }
     Top& top = h.top();
     top.cfg_markers = markers;
-    double p_idle = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
-    double p_bp = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
+    double p_idle = opt.idle_p(rng, full_rate);
+    double p_bp = opt.bp_p(rng, full_rate);
     std::vector<OutPacket> out;
     Failure f;
     PhaseStats st = stream<Top, W>(
@@ -51,6 +51,7 @@ Failure run_phase(Harness<Top>& h, Rng& rng, const Options& opt, bool markers, b
         [](Top& t, const InPacket& p, bool) { t.s_pos = uint32_t(p.pos % 512); }, [](Top&, OutPacket&) {}, out, f);
     std::string phase = std::string(markers ? "markers-on" : "markers-off") + (full_rate ? "/full-rate" : "/random-rate");
     if (f.failed) return {true, phase + ": " + f.what};
+    if (opt.verbose) print_phase("mpa_marker_insert", W, phase, p_idle, p_bp, st.cycles, st.in_beats, st.out_beats, st.in_stalls);
     for (size_t i = 0; i < want.size(); ++i)
         if (out[i].bytes != want[i])
             return {true, phase + ": packet " + std::to_string(i) + " at stream offset " + std::to_string(in[i].pos) +

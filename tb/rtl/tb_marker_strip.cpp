@@ -68,8 +68,8 @@ Failure run_phase(Harness<Top>& h, Rng& rng, const Options& opt, bool markers, b
     }
     Top& top = h.top();
     top.cfg_markers = markers;
-    double p_idle = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
-    double p_bp = full_rate ? 0 : 0.1 * double(rng.range(1, 5));
+    double p_idle = opt.idle_p(rng, full_rate);
+    double p_bp = opt.bp_p(rng, full_rate);
     std::vector<OutPacket> out;
     Failure f;
     PhaseStats st = stream<Top, W>(
@@ -78,6 +78,7 @@ Failure run_phase(Harness<Top>& h, Rng& rng, const Options& opt, bool markers, b
         [](Top& t, OutPacket& o) { o.flag = t.m_marker_err; }, out, f);
     std::string phase = std::string(markers ? "markers-on" : "markers-off") + (full_rate ? "/full-rate" : "/random-rate");
     if (f.failed) return {true, phase + ": " + f.what};
+    if (opt.verbose) print_phase("mpa_marker_strip", W, phase, p_idle, p_bp, st.cycles, st.in_beats, st.out_beats, st.in_stalls);
     for (size_t i = 0; i < want.size(); ++i) {
         std::string at = phase + ": packet " + std::to_string(i) + " at stream offset " + std::to_string(in[i].pos);
         if (out[i].bytes != want[i].clean) return {true, at + ": " + hex_diff(out[i].bytes, want[i].clean)};
