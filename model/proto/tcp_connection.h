@@ -163,6 +163,12 @@ public:
     uint32_t rcv_nxt() const { return rcv_nxt_; }
     uint32_t bytes_in_flight() const { return snd_max_ - snd_una_; }
     uint64_t unsent_bytes() const { return unsent_bytes_; }
+    // Send-stream offset the next queued byte will get (MPA frames markers from it before
+    // calling send_record), and how much of the send stream the peer has acknowledged.
+    uint64_t next_send_offset() const { return queued_total_; }
+    uint64_t acked_offset() const { return acked_total_; }
+    // Receive-stream offset of RCV.NXT (bytes delivered in order so far).
+    uint64_t receive_offset() const { return rcv_offset_; }
     uint32_t cwnd() const { return cc_ ? cc_->cwnd() : 0; }
     uint32_t ssthresh() const { return cc_ ? cc_->ssthresh() : 0; }
     bool in_fast_recovery() const { return cc_ && cc_->in_recovery(); }

@@ -129,6 +129,18 @@ TEST_CASE("Data both ways arrives byte-exact, then FIN closes both directions", 
     REQUIRE(p.ch.run_until([&] { return p.transfer_done(to_b.size(), to_a.size()); }, p.ch.now() + sec));
     CHECK(p.ch.received[1] == to_b);
     CHECK(p.ch.received[0] == to_a);
+    CHECK(p.a.next_send_offset() == to_b.size());
+    CHECK(p.a.acked_offset() == to_b.size());
+    CHECK(p.b.receive_offset() == to_b.size());
+    CHECK(p.ch.count_events(0, TcpEventKind::Acked) > 0);
+    uint64_t last_acked = 0, acked_sum = 0;
+    for (const auto& e : p.ch.events[0])
+        if (e.kind == TcpEventKind::Acked) {
+            last_acked = e.offset;
+            acked_sum += e.length;
+        }
+    CHECK(last_acked == to_b.size());
+    CHECK(acked_sum == to_b.size());
     CHECK(p.a.stats().retransmitted_segments == 0);
     CHECK(p.b.stats().retransmitted_segments == 0);
 
