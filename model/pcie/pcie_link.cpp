@@ -208,12 +208,10 @@ void PcieLink::rc_read_ready(Tlp t) {
         bool last = off + n == t.len;
         uint32_t chunk_off = t.offset + off;
         eq_.schedule(arrival, [this, r, n, chunk_off, last] {
+            if (last) --tags_in_use_;  // released on receipt, before the requester reacts
             if (auto* ext = r->gp->get_extension<DmaExtension>(); ext && ext->on_chunk)
                 ext->on_chunk(chunk_off, n, now_ps());
-            if (last) {
-                --tags_in_use_;
-                pump_up();
-            }
+            if (last) pump_up();
             r->done += n;
             if (r->done == r->len) finish(r);
         });

@@ -41,7 +41,9 @@ Sge::Sge(sc_core::sc_module_name name, const SgeParams& p, uint64_t msix_base)
       clk_(timing::ClockDomain::from_mhz(p.clock_mhz, "sge")),
       eq_("eq"),
       msix_base_(msix_base) {
-    if (p_.beat_bytes == 0 || p_.fetch_max_slots == 0) throw std::invalid_argument("nic.sge: beat_bytes and fetch_max_slots must be > 0");
+    if (p_.beat_bytes == 0 || p_.fetch_max_slots == 0 || p_.dma_chunk == 0 || p_.gather_window < p_.dma_chunk)
+        throw std::invalid_argument("nic.sge: beat_bytes, fetch_max_slots and dma_chunk must be > 0 and "
+                                    "gather_window >= dma_chunk");
     mmio.register_b_transport(this, &Sge::b_transport);
 }
 
@@ -296,57 +298,75 @@ void Sge::process_wr(uint32_t qpn, SendWqe w, uint16_t cidx_after, Ps ready, boo
     client_->on_tx_work(tw);
     if (w.opcode == uint8_t(WrOpcode::RdmaRead)) return;  // data comes back from the peer
     if (w.is_inline()) {
-        start_gather(qpn, w.wr_id, {}, uint32_t(w.inline_data.size()), now_ps(), &w.inline_data);
+        start_gather(qpn, w.wr_id, {}, uint32_t(w.inline_data.size()), &w.inline_data);
     } else {
         std::vector<std::pair<uint64_t, uint32_t>> segs;
         for (auto& s : w.sgl)
             if (s.length) segs.emplace_back(s.addr, s.length);
-        start_gather(qpn, w.wr_id, segs, w.length, now_ps(), nullptr);
+        start_gather(qpn, w.wr_id, std::move(segs), w.length, nullptr);
     }
 }
 
 // ---------------------------------------------------------------- payload gather -> beats
 
-void Sge::start_gather(uint32_t qpn, uint64_t wr_id, const std::vector<std::pair<uint64_t, uint32_t>>& segs,
-                       uint32_t total, Ps at, const std::vector<uint8_t>* inline_data) {
+void Sge::start_gather(uint32_t qpn, uint64_t wr_id, std::vector<std::pair<uint64_t, uint32_t>> segs, uint32_t total,
+                       const std::vector<uint8_t>* inline_data) {
     Qp* q = qp(qpn);
     auto g = std::make_shared<Gather>();
     g->qpn = qpn;
     g->wr_id = wr_id;
     g->total = total;
-    g->buf.resize(total);
+    g->segs = std::move(segs);
     q->gathers.push_back(g);
-    if (inline_data) {
-        std::memcpy(g->buf.data(), inline_data->data(), total);
-        g->contiguous = total;
-        gather_progress(qpn);
-        return;
+    if (inline_data) {  // already here: nothing to fetch
+        g->issued = g->contiguous = total;
+        g->staged = *inline_data;
+        q->in_flight += total;
     }
-    if (total == 0) {
-        gather_progress(qpn);
-        return;
+    gather_issue(qpn);
+    gather_progress(qpn);
+}
+
+// Issues payload reads for the QP's gathers in WR order while the window allows.
+void Sge::gather_issue(uint32_t qpn) {
+    Qp* q = qp(qpn);
+    for (auto& g : q->gathers) {
+        while (g->issued < g->total) {
+            if (q->in_flight + std::min(p_.dma_chunk, g->total - g->issued) > p_.gather_window) return;
+            auto [addr, len] = g->segs[g->seg];
+            uint32_t n = std::min(p_.dma_chunk, len - g->seg_off);
+            uint32_t base = g->issued;
+            uint64_t a = addr + g->seg_off;
+            g->issued += n;
+            q->in_flight += n;
+            stats_.gather_bytes += n;
+            if ((g->seg_off += n) == len) ++g->seg, g->seg_off = 0;
+            std::weak_ptr<Gather> wg = g;
+            bool ok = dma.read(
+                a, n,
+                [this, wg, base, qpn](const uint8_t* data, uint32_t off, uint32_t len2, Ps) {
+                    if (auto job = wg.lock()) gather_arrive(qpn, job, base + off, data, len2);
+                },
+                nullptr);
+            if (!ok) errors_.push_back(std::string(name()) + ": gather DMA rejected at " + hex(a));
+        }
     }
-    uint32_t base = 0;
-    for (auto [addr, len] : segs) {
-        stats_.gather_bytes += len;
-        std::weak_ptr<Gather> wg = g;
-        bool ok = dma.read(
-            addr, len,
-            [this, wg, base, qpn](const uint8_t* data, uint32_t off, uint32_t n, Ps) {
-                auto job = wg.lock();
-                if (!job) return;
-                std::memcpy(job->buf.data() + base + off, data, n);
-                job->ranges[base + off] = base + off + n;
-                for (auto it = job->ranges.begin(); it != job->ranges.end() && it->first <= job->contiguous;
-                     it = job->ranges.erase(it))
-                    job->contiguous = std::max(job->contiguous, it->second);
-                gather_progress(qpn);
-            },
-            nullptr);
-        if (!ok) errors_.push_back(std::string(name()) + ": gather DMA rejected at " + hex(addr));
-        base += len;
+}
+
+void Sge::gather_arrive(uint32_t qpn, const std::shared_ptr<Gather>& g, uint32_t off, const uint8_t* data, uint32_t n) {
+    if (off == g->contiguous) {
+        g->staged.insert(g->staged.end(), data, data + n);
+        g->contiguous += n;
+        // Earlier out-of-order pieces may now continue the prefix.
+        for (auto it = g->arrived.begin(); it != g->arrived.end() && it->first == g->contiguous;
+             it = g->arrived.erase(it)) {
+            g->staged.insert(g->staged.end(), it->second.begin(), it->second.end());
+            g->contiguous += uint32_t(it->second.size());
+        }
+    } else {
+        g->arrived.emplace(off, std::vector<uint8_t>(data, data + n));
     }
-    (void)at;
+    gather_progress(qpn);
 }
 
 // Hands the head gather's newly complete beats to the client; beats leave one per SGE cycle,
@@ -354,32 +374,38 @@ void Sge::start_gather(uint32_t qpn, uint64_t wr_id, const std::vector<std::pair
 void Sge::gather_progress(uint32_t qpn) {
     Qp* q = qp(qpn);
     const uint32_t B = p_.beat_bytes;
+    bool freed = false;
     while (!q->gathers.empty()) {
         auto g = q->gathers.front();
         bool complete = g->contiguous == g->total;
         uint32_t upto = complete ? g->total : g->contiguous / B * B;
-        if (upto <= g->emitted && !(complete && !g->head)) return;
+        if (upto <= g->emitted && !(complete && !g->sent_any)) break;
         PayloadBurst b;
         b.qpn = qpn;
         b.wr_id = g->wr_id;
         b.offset = g->emitted;
-        b.data.assign(g->buf.begin() + g->emitted, g->buf.begin() + upto);
-        b.beats = (upto - g->emitted + B - 1) / B;
+        uint32_t n = upto - g->emitted;
+        b.data.assign(g->staged.begin(), g->staged.begin() + n);
+        g->staged.erase(g->staged.begin(), g->staged.begin() + n);
+        b.beats = (n + B - 1) / B;
         b.beat_period = clk_.period();
         b.first_beat = std::max(clk_.next_edge(now_ps()), beat_busy_);
         b.last = complete;
         beat_busy_ = b.first_beat + clk_.cycles(std::max<uint32_t>(b.beats, 1));
         g->emitted = upto;
-        g->head = true;  // marks "at least one burst sent" (an empty message sends exactly one)
+        g->sent_any = true;
+        q->in_flight -= n;
+        freed = freed || n > 0;
         if (client_) eq_.schedule(b.first_beat, [this, b] { client_->on_tx_payload(b); });
-        if (!complete) return;
+        if (!complete) break;
         q->gathers.pop_front();
     }
+    if (freed) gather_issue(qpn);
 }
 
 void Sge::read_host(uint32_t qpn, uint64_t tag, uint64_t addr, uint32_t len) {
     if (!qp(qpn)) return bad("read_host for QP " + std::to_string(qpn) + ", which does not exist");
-    start_gather(qpn, tag, {{addr, len}}, len, now_ps(), nullptr);
+    start_gather(qpn, tag, {{addr, len}}, len, nullptr);
 }
 
 // ---------------------------------------------------------------- receive, placement, CQEs

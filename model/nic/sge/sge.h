@@ -2,8 +2,8 @@
 //
 // Host side (through the PCIe link): decodes doorbells written to its BAR (KDOORBELL with a
 // producer-index increment, or a write-combined push of a whole 64 B WR), fetches WRs by DMA
-// (up to fetch_max_slots per read), gathers payload by DMA (split by the link at MRRS, all
-// requests issued at once so they pipeline within the tag limit), places data by DMA write
+// (up to fetch_max_slots per read), gathers payload by DMA (in dma_chunk requests, up to gather_window bytes in
+// flight per QP; the link splits them at MRRS and pipelines them within its tag limit), places data by DMA write
 // (split at MPS), writes CQEs and raises MSI-X subject to the CQ's arm state and holdoff timer.
 // Pipeline side: see sge_client.h. Everything is event-driven; an idle SGE schedules nothing.
 //
@@ -77,15 +77,23 @@ public:
     const std::vector<std::string>& errors() const { return errors_; }
 
 private:
+    // One message's payload on its way from host memory to the pipeline. Reads are issued in
+    // dma_chunk pieces while the QP has fewer than gather_window bytes in flight, so a huge SGE
+    // never needs a huge buffer; arrived pieces wait (possibly out of order) until they extend
+    // the contiguous prefix, which then leaves as beats.
     struct Gather {
-        uint32_t qpn;
-        uint64_t wr_id;
-        uint32_t total;
-        std::vector<uint8_t> buf;
-        std::map<uint32_t, uint32_t> ranges;  // arrived [off, off+len)
+        uint32_t qpn = 0;
+        uint64_t wr_id = 0;
+        uint32_t total = 0;
+        std::vector<std::pair<uint64_t, uint32_t>> segs;  // host (addr, len), message order
+        size_t seg = 0;              // issue cursor: segment index ...
+        uint32_t seg_off = 0;        // ... and offset inside it
+        uint32_t issued = 0;         // message bytes requested so far
+        std::map<uint32_t, std::vector<uint8_t>> arrived;  // out-of-order pieces by offset
+        std::vector<uint8_t> staged; // contiguous bytes [emitted, contiguous) not yet sent
         uint32_t contiguous = 0;     // bytes [0, contiguous) have arrived
-        uint32_t emitted = 0;        // bytes already handed out as beats
-        bool head = false;
+        uint32_t emitted = 0;        // bytes handed out as beats
+        bool sent_any = false;       // an empty message still sends one (empty, last) burst
     };
     struct Qp {
         host::QpConfig cfg;
@@ -97,6 +105,7 @@ private:
         uint32_t desc_slot = 0;      // ring position (free-running) of desc[0]
         uint32_t rq_pidx = 0, rq_cidx = 0;
         std::deque<std::shared_ptr<Gather>> gathers;  // in WR order
+        uint32_t in_flight = 0;      // gather bytes requested but not yet emitted
     };
     struct Cq {
         host::CqConfig cfg;
@@ -120,8 +129,10 @@ private:
     host::ring::WcStatus check_wr(const Qp& q, const host::ring::SendWqe& w, std::string& why) const;
     void fail_wr(uint32_t qpn, const host::ring::SendWqe& w, uint16_t cidx_after, host::ring::WcStatus st,
                  const std::string& why);
-    void start_gather(uint32_t qpn, uint64_t wr_id, const std::vector<std::pair<uint64_t, uint32_t>>& segs,
-                      uint32_t total, timing::Ps at, const std::vector<uint8_t>* inline_data);
+    void start_gather(uint32_t qpn, uint64_t wr_id, std::vector<std::pair<uint64_t, uint32_t>> segs, uint32_t total,
+                      const std::vector<uint8_t>* inline_data);
+    void gather_issue(uint32_t qpn);
+    void gather_arrive(uint32_t qpn, const std::shared_ptr<Gather>& g, uint32_t off, const uint8_t* data, uint32_t n);
     void gather_progress(uint32_t qpn);
     void write_cqe(uint32_t cqn, host::ring::Cqe c, bool solicited);
 

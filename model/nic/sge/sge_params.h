@@ -16,6 +16,8 @@ struct SgeParams {
     uint32_t wr_parse_cycles = 2;      // nic.sge.wr_parse_cycles: WR in SGE -> handed to ULP_TX
     uint32_t cqe_cycles = 2;           // nic.sge.cqe_cycles: CQE request -> CQE DMA issue
     uint32_t fetch_max_slots = 8;      // nic.sge.fetch_max_slots: 64 B slots per descriptor fetch
+    uint32_t dma_chunk = 4096;         // nic.sge.dma_chunk: bytes per payload DMA read request
+    uint32_t gather_window = 32768;    // nic.sge.gather_window: payload bytes in flight per QP
     // nic.sge.holdoff_us: interrupt holdoff timers (T5 firmware defaults, t5fw_cfg.txt)
     std::array<timing::Ps, 6> holdoff = {1 * timing::kUs, 5 * timing::kUs, 10 * timing::kUs,
                                          50 * timing::kUs, 100 * timing::kUs, 200 * timing::kUs};
