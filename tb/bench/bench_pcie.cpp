@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include "link_top.h"
@@ -24,6 +25,8 @@ namespace an = nicsim::pcie::analytic;
 using timing::Ps;
 
 namespace {
+
+double cpu_now() { return double(std::clock()) / CLOCKS_PER_SEC; }
 
 double wall_now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -38,7 +41,7 @@ void bandwidth(uint32_t mps, uint64_t bytes) {
         std::printf("\n%s\n", p.describe().c_str());
         std::printf("%6s | %10s %10s %7s | %10s %10s %7s\n", "size", "write sim", "model", "ratio", "read sim", "model",
                     "ratio");
-        double w0 = wall_now();
+        double w0 = wall_now(), c0 = cpu_now();
         uint64_t tx0 = top.link.stats().tlm_transactions();
         for (uint32_t size = 64; size <= 4096; size *= 2) {
             uint32_t count = uint32_t(bytes / size);
@@ -47,11 +50,11 @@ void bandwidth(uint32_t mps, uint64_t bytes) {
             double wm = an::write_eff_gbps(p, size), rm = an::read_eff_gbps(p, size);
             std::printf("%6u | %10.2f %10.2f %7.4f | %10.2f %10.2f %7.4f\n", size, ws, wm, ws / wm, rs, rm, rs / rm);
         }
-        double wall = wall_now() - w0;
+        double wall = wall_now() - w0, cpu = cpu_now() - c0;
         uint64_t tx = top.link.stats().tlm_transactions() - tx0;
         std::printf("speed: %llu TLM transactions (DMA requests + host-memory accesses + MMIO) in %.3f s wall = "
-                    "%.2f M/s; %llu TLPs, %.2f M link events/s; simulated %.1f us\n",
-                    (unsigned long long)tx, wall, tx / wall / 1e6,
+                    "%.2f M/s (%.2f M per CPU second); %llu TLPs, %.2f M link events/s; simulated %.1f us\n",
+                    (unsigned long long)tx, wall, tx / wall / 1e6, tx / cpu / 1e6,
                     (unsigned long long)(top.link.stats().tlps_up + top.link.stats().tlps_down),
                     top.link.events_run() / wall / 1e6, double(timing::now_ps()) / 1e6);
     };
