@@ -70,6 +70,8 @@ TEST_CASE("NIC and network defaults of the registry equal the structs' defaults"
     CHECK(s.wr_parse_cycles == sd.wr_parse_cycles);
     CHECK(s.cqe_cycles == sd.cqe_cycles);
     CHECK(s.fetch_max_slots == sd.fetch_max_slots);
+    CHECK(s.dma_chunk == sd.dma_chunk);
+    CHECK(s.gather_window == sd.gather_window);
     CHECK(s.holdoff == sd.holdoff);
     CHECK(s.max_qps == sd.max_qps);
     CHECK(s.max_cqs == sd.max_cqs);
@@ -133,10 +135,11 @@ TEST_CASE("the bundled NIC configs give pipelines the timing engine accepts", "[
         const config::Scenario sc = config::load_scenario(nic_config(name));
         const auto tx = config::tx_stage_configs(sc.config);
         const auto rx = config::rx_stage_configs(sc.config);
-        REQUIRE(tx.size() == 5);
-        REQUIRE(rx.size() == 8);
+        REQUIRE(tx.size() == 4);
+        REQUIRE(rx.size() == 7);
         CHECK(tx.back().name == "mac_tx");
         CHECK(tx.back().clock.period() == (std::string(name) == "t5_10g" ? 6400u : 3200u));
+        CHECK(tx.front().name == "ulp_tx");
         CHECK(tx.front().clock.period() == 2000);
         for (const auto* chain : {&tx, &rx}) {
             nic::PipelineLayout layout(*chain);

@@ -22,12 +22,12 @@ TEST_CASE("default registry declares the keys the NIC pipeline and the PCIe/host
                             "pcie.mrrs", "pcie.rcb", "pcie.tags", "pcie.fc.ph", "pcie.rc.read_latency_ps",
                             "pcie.mmio_latency_ps", "host.mem.read_latency_ps", "host.doorbell", "nic.sge.doorbell_cycles",
                             "nic.sge.wr_parse_cycles", "nic.sge.cqe_cycles", "nic.sge.fetch_max_slots",
-                            "nic.sge.holdoff_timer0_ps", "nic.sge.holdoff_timer5_ps", "nic.sge.max_qps",
+                            "nic.sge.dma_chunk", "nic.sge.gather_window", "nic.sge.holdoff_timer0_ps", "nic.sge.holdoff_timer5_ps", "nic.sge.max_qps",
                             "nic.max_ird_ord"}) {
         INFO(key);
         CHECK(r.find(key) != nullptr);
     }
-    for (const char* block : {"sge", "ulp_tx", "tp", "mpa_tx", "mac_tx", "mac_rx", "mps", "le", "mpa_rx", "ulp_rx", "tpt"}) {
+    for (const char* block : {"ulp_tx", "tp", "mpa_tx", "mac_tx", "mac_rx", "mps", "le", "mpa_rx", "ulp_rx", "tpt"}) {
         for (const char* leaf : {"latency_cycles", "fifo_depth_beats", "cut_through", "header_bytes"}) {
             const std::string key = std::string("nic.") + block + "." + leaf;
             INFO(key);

@@ -10,12 +10,12 @@ uint64_t ps(const Config& c, const char* key) { return static_cast<uint64_t>(c.g
 }  // namespace
 
 const std::vector<std::string>& tx_blocks() {
-    static const std::vector<std::string> b = {"sge", "ulp_tx", "tp", "mpa_tx", "mac_tx"};
+    static const std::vector<std::string> b = {"ulp_tx", "tp", "mpa_tx", "mac_tx"};
     return b;
 }
 
 const std::vector<std::string>& rx_blocks() {
-    static const std::vector<std::string> b = {"mac_rx", "mps", "le", "tp", "mpa_rx", "ulp_rx", "tpt", "sge"};
+    static const std::vector<std::string> b = {"mac_rx", "mps", "le", "tp", "mpa_rx", "ulp_rx", "tpt"};
     return b;
 }
 
@@ -57,6 +57,8 @@ nic::sge::SgeParams to_sge_params(const Config& c) {
     p.wr_parse_cycles = u32(c, "nic.sge.wr_parse_cycles");
     p.cqe_cycles = u32(c, "nic.sge.cqe_cycles");
     p.fetch_max_slots = u32(c, "nic.sge.fetch_max_slots");
+    p.dma_chunk = u32(c, "nic.sge.dma_chunk");
+    p.gather_window = u32(c, "nic.sge.gather_window");
     for (size_t i = 0; i < p.holdoff.size(); ++i)
         p.holdoff[i] = static_cast<timing::Ps>(c.get_ps("nic.sge.holdoff_timer" + std::to_string(i) + "_ps"));
     p.max_qps = u32(c, "nic.sge.max_qps");

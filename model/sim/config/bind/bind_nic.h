@@ -13,9 +13,10 @@
 
 namespace nicsim::config {
 
-// The names of the pipeline blocks, in the order frames pass them.
-const std::vector<std::string>& tx_blocks();  // sge ulp_tx tp mpa_tx mac_tx
-const std::vector<std::string>& rx_blocks();  // mac_rx mps le tp mpa_rx ulp_rx tpt sge
+// The names of the pipeline blocks, in the order frames pass them (the SGE, which times its own
+// work, is in neither chain). nic/t5/nic_pipeline_config.h reads the same keys the same way.
+const std::vector<std::string>& tx_blocks();  // ulp_tx tp mpa_tx mac_tx
+const std::vector<std::string>& rx_blocks();  // mac_rx mps le tp mpa_rx ulp_rx tpt
 
 // One block as a timing stage: clock and width of its domain (MAC blocks: nic.mac, others:
 // nic.core) and its nic.<block>.* keys. The LE's latency includes the lookup of nic.le.mode.
