@@ -1,0 +1,44 @@
+#include "nic/t5/nic_pipeline_config.h"
+
+#include <stdexcept>
+
+namespace nicsim::nic {
+
+const std::vector<std::string>& nic_tx_blocks() {
+    static const std::vector<std::string> b = {"ulp_tx", "tp", "mpa_tx", "mac_tx"};
+    return b;
+}
+
+const std::vector<std::string>& nic_rx_blocks() {
+    static const std::vector<std::string> b = {"mac_rx", "mps", "le", "tp", "mpa_rx", "ulp_rx", "tpt"};
+    return b;
+}
+
+StageConfig nic_stage_from_config(const config::Config& c, const std::string& block) {
+    const std::string p = "nic." + block + ".";
+    if (!c.registry().find(p + "latency_cycles")) throw std::invalid_argument("no pipeline block '" + block + "'");
+    const std::string domain = block.rfind("mac_", 0) == 0 ? "nic.mac." : "nic.core.";
+    StageConfig s;
+    s.name = block;
+    s.clock = timing::ClockDomain::from_mhz(c.get_double(domain + "clock_mhz"), domain + "clk");
+    s.width_bytes = static_cast<uint32_t>(c.get_int(domain + "width_bytes"));
+    s.latency_cycles = static_cast<uint32_t>(c.get_int(p + "latency_cycles"));
+    if (block == "le")  // the lookup itself, by the configured mechanism
+        s.latency_cycles += static_cast<uint32_t>(
+            c.get_int(c.get_string("nic.le.mode") == "tcam" ? "nic.le.tcam_lookup_cycles" : "nic.le.hash_lookup_cycles"));
+    s.fifo_depth_beats = static_cast<uint32_t>(c.get_int(p + "fifo_depth_beats"));
+    s.cut_through = c.get_bool(p + "cut_through");
+    s.header_bytes = static_cast<uint32_t>(c.get_int(p + "header_bytes"));
+    return s;
+}
+
+NicPipelineConfig nic_pipeline_from_config(const config::Config& c) {
+    NicPipelineConfig n;
+    for (const std::string& b : nic_tx_blocks()) n.tx.push_back(nic_stage_from_config(c, b));
+    for (const std::string& b : nic_rx_blocks()) n.rx.push_back(nic_stage_from_config(c, b));
+    return n;
+}
+
+NicPipelineConfig default_nic_pipeline() { return nic_pipeline_from_config(config::Config()); }
+
+}  // namespace nicsim::nic

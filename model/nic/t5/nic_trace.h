@@ -1,0 +1,67 @@
+// What the T5Nic records about each frame and placement when tracing is on: enough to break
+// one message's latency down stage by stage (tests, latency-budget reports).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "nic/pipeline/stage_config.h"
+#include "timing/sim_time.h"
+
+namespace nicsim::nic {
+
+struct TxFrameRecord {
+    uint64_t frame_id = 0;
+    uint32_t qpn = 0;
+    uint32_t seq = 0;
+    uint32_t payload = 0;           // TCP payload bytes
+    uint32_t frame_bytes = 0;       // FCS-less Ethernet frame
+    timing::Ps emitted = 0;         // the endpoint produced the segment
+    timing::Ps data_ready = 0;      // its payload beats were all available (== emitted if none)
+    timing::Ps offered = 0;         // first beat offered to ULP_TX
+    FrameTiming chain;              // per TX stage
+    timing::Ps wire_first_byte = 0; // first byte leaves the port (after the preamble)
+};
+
+struct RxFrameRecord {
+    uint64_t frame_id = 0;
+    uint32_t payload = 0;
+    uint32_t seq = 0;
+    timing::Ps first_byte = 0, last_byte = 0;  // at the port
+    FrameTiming chain;                          // per RX stage
+    timing::Ps delivered = 0;                   // left TPT: the endpoint runs
+};
+
+struct PlacementRecord {
+    uint64_t addr = 0;
+    uint32_t bytes = 0;
+    timing::Ps issued = 0;  // Sge::place called
+    timing::Ps done = 0;    // the root complex has the data (0 while in flight)
+};
+
+struct CompletionRecord {
+    uint32_t qpn = 0;
+    uint64_t wr_id = 0;  // the host's wr_id
+    bool recv = false;
+    timing::Ps at = 0;   // complete_tx / complete_recv called
+};
+
+struct WorkRecord {
+    uint32_t qpn = 0;
+    uint64_t wr_id = 0;
+    bool pushed = false;
+    timing::Ps ready = 0;          // the SGE handed the WR to the NIC
+    timing::Ps payload_first = 0;  // first / last payload beat at ULP_TX (0: no payload)
+    timing::Ps payload_last = 0;
+};
+
+struct NicTrace {
+    std::vector<WorkRecord> works;
+    std::vector<TxFrameRecord> tx;
+    std::vector<RxFrameRecord> rx;
+    std::vector<PlacementRecord> placements;
+    std::vector<CompletionRecord> completions;
+    std::vector<timing::Ps> sq_doorbells;  // SQ doorbell / WC push arrivals at the BAR
+};
+
+}  // namespace nicsim::nic
