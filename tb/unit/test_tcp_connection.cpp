@@ -344,8 +344,19 @@ TEST_CASE("NewReno: one lost segment -> fast retransmit after 3 dupacks, cwnd pe
     };
     uint32_t entry_ssthresh = 0, entry_cwnd = 0, max_cwnd_in_recovery = 0, cwnd_after_recovery = 0;
     bool was_in_recovery = false;
-    p.ch.after_delivery = [&](int to, const TcpHeader&) {
+    int dupacks_seen = 0, dupacks_at_rexmit = -1;
+    bool first_ack_at_hole = false;
+    p.ch.tap = [&](const WireSegment& s) {
+        if (s.from == 0 && s.retransmission && dupacks_at_rexmit < 0) dupacks_at_rexmit = dupacks_seen;
+    };
+    p.ch.after_delivery = [&](int to, const TcpHeader& h) {
         if (to != 0) return;
+        // ACKs stuck at the hole: the first (for segment 2) is new, the rest are duplicates.
+        if (lost_seq && h.ack == lost_seq) {
+            if (first_ack_at_hole)
+                ++dupacks_seen;
+            first_ack_at_hole = true;
+        }
         if (p.a.in_fast_recovery()) {
             if (!was_in_recovery) {
                 entry_ssthresh = p.a.ssthresh();
@@ -367,6 +378,7 @@ TEST_CASE("NewReno: one lost segment -> fast retransmit after 3 dupacks, cwnd pe
     // ssthresh = 12*SMSS/2 = 6 SMSS, cwnd = 6+3 = 9 SMSS. Dupacks from 7..14 inflate to 17 SMSS.
     // The retransmission fills the hole: ACK up to 14 = recover, a full ACK with segments
     // 15..19 (5 SMSS) outstanding: cwnd = min(6, 5+1) SMSS = 6 SMSS.
+    CHECK(dupacks_at_rexmit == 3);  // sent right after the third duplicate ACK
     CHECK(entry_ssthresh == 6 * smss);
     CHECK(entry_cwnd == 9 * smss);
     CHECK(max_cwnd_in_recovery == 17 * smss);
