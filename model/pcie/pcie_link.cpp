@@ -69,7 +69,15 @@ tlm::tlm_sync_enum PcieLink::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::
     }
     ++stats_.dma_requests;
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    auto* r = new Request{&gp, read, gp.get_address(), len};
+    Request* r;
+    if (free_reqs_.empty()) {
+        all_reqs_.push_back(std::make_unique<Request>());
+        r = all_reqs_.back().get();
+    } else {
+        r = free_reqs_.back();
+        free_reqs_.pop_back();
+    }
+    *r = Request{&gp, read, gp.get_address(), len};
     split(r->addr, len, read ? p_.mrrs : p_.mps, [&](uint32_t off, uint32_t n) {
         (read ? nonposted_q_ : posted_q_).push_back(Tlp{r, off, n, seq_++});
     });
@@ -231,7 +239,7 @@ Ps PcieLink::send_down(uint32_t bytes) {
 
 void PcieLink::finish(Request* r) {
     tlm::tlm_generic_payload* gp = r->gp;
-    delete r;
+    free_reqs_.push_back(r);  // recycled; requests still in flight at the end die with the link
     if (gp->get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) gp->set_response_status(tlm::TLM_OK_RESPONSE);
     tlm::tlm_phase ph = tlm::BEGIN_RESP;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;

@@ -95,6 +95,8 @@ private:
     timing::EventQueue eq_;
     std::mt19937_64 rng_;
     std::deque<Tlp> posted_q_, nonposted_q_;
+    std::vector<std::unique_ptr<Request>> all_reqs_;  // owns every request record
+    std::vector<Request*> free_reqs_;
     uint64_t seq_ = 0;
     timing::Ps up_busy_ = 0, down_busy_ = 0;
     uint32_t tags_in_use_ = 0;
