@@ -70,8 +70,7 @@ public:
         Pins::configure(*m_, cfg_);
         for (int i = 0; i < 2; ++i) edge();
         m_->rst = 0;
-        reset_cycles_ = cycles_;
-        cycles_ = 0;
+        cycles_ = 0;  // reset cycles are not data cycles
     }
     ~RtlEngine() override { m_->final(); }
     const EngineConfig& config() const override { return cfg_; }
@@ -139,7 +138,7 @@ private:
     EngineConfig cfg_;
     std::unique_ptr<VerilatedContext> ctx_;
     std::unique_ptr<Model> m_;
-    uint64_t cycles_ = 0, reset_cycles_ = 0;
+    uint64_t cycles_ = 0;
 };
 
 }  // namespace

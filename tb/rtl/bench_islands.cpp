@@ -95,16 +95,19 @@ int sc_main(int argc, char** argv) {
         std::vector<std::unique_ptr<StreamIsland>>* isl;
         Input* in;
         sc_core::sc_event done[3];
+        double wall[3] = {0, 0, 0};
         SC_HAS_PROCESS(Feeder);
         explicit Feeder(sc_core::sc_module_name nm) : sc_core::sc_module(nm) { SC_THREAD(run); }
         void run() {
             for (int k = 0; k < 3; ++k) {
+                auto t0 = std::chrono::steady_clock::now();
                 StreamIsland& s = *(*isl)[k];
                 s.on_output = [this, k](const EngineResult&) { done[k].notify(sc_core::SC_ZERO_TIME); };
                 for (auto& p : in[k].pkts) {
                     s.push(p);
                     wait(done[k]);
                 }
+                wall[k] = seconds_since(t0);
             }
         }
     } feeder("feeder");
@@ -113,6 +116,9 @@ int sc_main(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
     double s = seconds_since(t0);
+    for (int k = 0; k < 3; ++k)
+        std::printf("%-18s %-26s %12llu %10.3f %14.0f\n", block_name(blocks[k]), "rtl in SystemC, 1 burst/FPDU",
+                    (unsigned long long)inputs[k].beats, feeder.wall[k], double(inputs[k].beats) / feeder.wall[k]);
     uint64_t beats = inputs[0].beats + inputs[1].beats + inputs[2].beats;
     std::printf("%-18s %-26s %12llu %10.3f %14.0f\n", "all three", "rtl in SystemC, 1 burst/FPDU",
                 (unsigned long long)beats, s, double(beats) / s);
