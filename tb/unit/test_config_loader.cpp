@@ -196,7 +196,11 @@ TEST_CASE("mangled input never escapes as anything but ConfigError", "[config]")
                 case 0: text.erase(pos, len); break;
                 case 1: text.insert(pos, text.substr(next() % text.size(), len)); break;
                 case 2: text[pos] = static_cast<char>(next() & 0xff); break;
-                default: text.insert(pos, std::string(1, "\t:-[]{}&*!|>'\"%@`#,?"[next() % 22])); break;
+                default: {
+                    static const std::string special = "\t:-[]{}&*!|>'\"%@`#,?";
+                    text.insert(pos, 1, special[next() % special.size()]);
+                    break;
+                }
             }
         }
         const std::string f = d.write("m.yaml", text);

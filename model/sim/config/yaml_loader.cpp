@@ -140,7 +140,8 @@ void Loader::load_file(const fs::path& path, const Location* from) {
     std::string base_given;  // "base" or "nic_config", once seen
     std::vector<std::pair<YAML::Node, YAML::Node>> entries;
     for (auto it = root.begin(); it != root.end(); ++it) {
-        const YAML::Node& k = it->first;
+        // A copy: it->first is a reference into a temporary that dies with the expression.
+        const YAML::Node k = it->first;
         if (k.IsScalar() && (k.Scalar() == "base" || k.Scalar() == "nic_config")) {
             if (!base_given.empty()) {
                 error(at(file, k.Mark()), k.Scalar(),
