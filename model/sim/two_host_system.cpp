@@ -2,6 +2,10 @@
 
 #include <stdexcept>
 
+#include "sim/config/bind/bind_host_pcie.h"
+#include "sim/config/bind/bind_net.h"
+#include "sim/config/bind/bind_nic.h"
+
 namespace nicsim::sim {
 
 using timing::Ps;
@@ -14,81 +18,14 @@ proto::MacAddress mac(uint8_t last) {
     return m;
 }
 
-Ps ps(const config::Config& c, const std::string& key) { return static_cast<Ps>(c.get_ps(key)); }
-uint32_t u32(const config::Config& c, const std::string& key) { return static_cast<uint32_t>(c.get_int(key)); }
-
-proto::TcpConfig tcp_from(const config::Config& c) {
-    proto::TcpConfig t;
-    t.mss = static_cast<uint16_t>(c.get_int("nic.tcp.mss"));
-    t.window_scaling = c.get_bool("nic.tcp.window_scaling");
-    t.window_scale_shift = static_cast<uint8_t>(c.get_int("nic.tcp.window_scale_shift"));
-    t.timestamps = c.get_bool("nic.tcp.timestamps");
-    t.timestamp_tick_ps = ps(c, "nic.tcp.timestamp_tick_ps");
-    t.receive_buffer = u32(c, "nic.tcp.receive_buffer_bytes");
-    t.delayed_ack_segments = u32(c, "nic.tcp.delayed_ack_segments");
-    t.delayed_ack_timeout_ps = ps(c, "nic.tcp.delayed_ack_timeout_ps");
-    t.initial_rto_ps = ps(c, "nic.tcp.initial_rto_ps");
-    t.min_rto_ps = ps(c, "nic.tcp.min_rto_ps");
-    t.max_rto_ps = ps(c, "nic.tcp.max_rto_ps");
-    t.clock_granularity_ps = ps(c, "nic.tcp.clock_granularity_ps");
-    t.rto_after_syn_loss_ps = ps(c, "nic.tcp.rto_after_syn_loss_ps");
-    t.max_retransmissions = u32(c, "nic.tcp.max_retransmissions");
-    t.max_syn_retries = u32(c, "nic.tcp.max_syn_retries");
-    t.initial_cwnd_segments = u32(c, "nic.tcp.initial_cwnd_segments");
-    t.initial_ssthresh = u32(c, "nic.tcp.initial_ssthresh_bytes");
-    t.dupack_threshold = u32(c, "nic.tcp.dupack_threshold");
-    t.record_packing = c.get_string("nic.tcp.record_packing") == "pack_to_emss" ? proto::TcpRecordPacking::PackToEmss
-                                                                              : proto::TcpRecordPacking::OnePerSegment;
-    t.time_wait_ps = ps(c, "nic.tcp.time_wait_ps");
-    return t;
-}
-
 HostSideParams side_from(const config::Config& c) {
     HostSideParams s;
-    s.pcie.gen = int(c.get_int("pcie.gen"));
-    s.pcie.lanes = int(c.get_int("pcie.lanes"));
-    s.pcie.mps = u32(c, "pcie.mps");
-    s.pcie.mrrs = u32(c, "pcie.mrrs");
-    s.pcie.rcb = u32(c, "pcie.rcb");
-    s.pcie.rcb_chunks = c.get_bool("pcie.rcb_chunks");
-    s.pcie.addr64 = c.get_bool("pcie.addr64");
-    s.pcie.ecrc = c.get_bool("pcie.ecrc");
-    s.pcie.max_read_tags = u32(c, "pcie.tags");
-    s.pcie.rc_posted_hdr_credits = u32(c, "pcie.fc.ph");
-    s.pcie.rc_posted_data_credits = u32(c, "pcie.fc.pd");
-    s.pcie.rc_nonposted_hdr_credits = u32(c, "pcie.fc.nph");
-    s.pcie.fc_update_latency = ps(c, "pcie.fc.update_latency_ps");
-    s.pcie.link_latency = ps(c, "pcie.link_latency_ps");
-    const Ps rd = ps(c, "pcie.rc.read_latency_ps");
-    s.pcie.rc_read_latency = c.get_string("pcie.rc.read_latency_dist") == "pciebench_e5_64b"
-                                 ? pcie::LatencyDist::pciebench_e5_64b(int64_t(rd) - int64_t(450 * timing::kNs))
-                                 : pcie::LatencyDist::constant(rd);
-    s.pcie.rc_write_latency = ps(c, "pcie.rc.write_latency_ps");
-    s.pcie.mmio_latency = ps(c, "pcie.mmio_latency_ps");
-    s.pcie.msix_base = static_cast<uint64_t>(c.get_int("pcie.msix_base"));
-    s.pcie.seed = static_cast<uint64_t>(c.get_int("pcie.seed"));
-    s.mem.read_latency = ps(c, "host.mem.read_latency_ps");
-    s.mem.write_latency = ps(c, "host.mem.write_latency_ps");
-    const std::string& db = c.get_string("host.doorbell");
-    s.driver.doorbell = db == "plain" ? verbs::DoorbellMode::Plain
-                        : db == "push" ? verbs::DoorbellMode::Push
-                                       : verbs::DoorbellMode::Auto;
-    s.driver.post_cpu_ps = ps(c, "host.post_cpu_ps");
-    s.driver.irq_latency = ps(c, "host.irq_latency_ps");
-    s.driver.dma_base = static_cast<uint64_t>(c.get_int("host.dma_base"));
-    s.sge.clock_mhz = c.get_double("nic.core.clock_mhz");
-    s.sge.beat_bytes = u32(c, "nic.core.width_bytes");
-    s.sge.doorbell_cycles = u32(c, "nic.sge.doorbell_cycles");
-    s.sge.wr_parse_cycles = u32(c, "nic.sge.wr_parse_cycles");
-    s.sge.cqe_cycles = u32(c, "nic.sge.cqe_cycles");
-    s.sge.fetch_max_slots = u32(c, "nic.sge.fetch_max_slots");
-    for (size_t i = 0; i < s.sge.holdoff.size(); ++i)
-        s.sge.holdoff[i] = ps(c, "nic.sge.holdoff_timer" + std::to_string(i) + "_ps");
-    s.sge.max_qps = u32(c, "nic.sge.max_qps");
-    s.sge.max_cqs = u32(c, "nic.sge.max_cqs");
-    s.sge.max_ird_ord = static_cast<uint8_t>(c.get_int("nic.max_ird_ord"));
-    s.nic.pipeline = nic::nic_pipeline_from_config(c);
-    s.nic.tcp = tcp_from(c);
+    s.pcie = config::to_pcie_params(c);
+    s.mem = config::to_host_memory_params(c);
+    s.driver = config::to_driver_params(c);
+    s.sge = config::to_sge_params(c);
+    s.nic.pipeline = {config::tx_stage_configs(c), config::rx_stage_configs(c)};
+    s.nic.tcp = config::to_tcp_config(c);
     return s;
 }
 
@@ -109,10 +46,9 @@ TwoHostParams TwoHostParams::from_config(const config::Config& c) {
         n.nic.ip = s->nic.ip;
         *s = n;
     }
-    p.link.rate_gbps = c.get_double("nic.mac.rate_gbps");
-    p.link.propagation = ps(c, "net.link.propagation_ps");
+    p.link = config::to_link_params(c);
     p.use_switch = c.get_bool("net.switch.enabled");
-    p.sw.latency = ps(c, "net.switch.latency_ps");
+    p.sw = config::to_switch_params(c);
     return p;
 }
 

@@ -193,3 +193,80 @@ TEST_CASE("A Send with no receive posted is answered by the DDP Terminate (untag
     // Nothing was placed in B's memory.
     CHECK(sys.b().nic.stats().place_bytes == 0);
 }
+
+TEST_CASE("Through the cut-through switch the wire adds exactly the switch latency and a second cable", "[two_host]") {
+    timing::init_time_resolution();
+    sim::TwoHostParams p = sim::TwoHostParams::from_config(config::Config());
+    p.use_switch = true;
+    p.a.nic.trace = p.b.nic.trace = true;
+    sim::TwoHostSystem sys("sys", p);
+    LatencyBreakdown lb;
+    bool done = false;
+    sys.body = [&] {
+        auto [a, b] = sys.connect_pair();
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        auto data = pattern(32, 8);
+        sys.a().mem.write(a.buf, data);
+        Ps t = timing::now_ps();
+        REQUIRE(sys.a().dev.post_send(a.qp, {write_wr(7, a, 0, 32, b, 128, true)}) == 0);
+        REQUIRE(sys.wait_until([&] { return sys.b().mem.read(b.buf + 128, 32) == data; }, 20 * timing::kUs, 1000));
+        sc_core::wait(timing::to_sc(1 * timing::kUs));
+        lb = breakdown(sys, t, 7);
+        done = true;
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    REQUIRE(done);
+    REQUIRE(lb.complete);
+    std::printf("\n32 B inline Write through the switch\n%s", lb.table().c_str());
+    bool found = false;
+    for (const auto& r : lb.rows)
+        if (r.first == "wire: propagation") {
+            found = true;
+            CHECK(r.second == 2 * p.link.propagation + p.sw.latency);
+        }
+    CHECK(found);
+    no_errors(sys);
+}
+
+TEST_CASE("Malformed and unroutable frames are counted and dropped, and the connection keeps working", "[two_host]") {
+    timing::init_time_resolution();
+    sim::TwoHostSystem sys("sys", traced());
+    bool done = false;
+    sys.body = [&] {
+        auto [a, b] = sys.connect_pair();
+        auto inject = [&](proto::Bytes bytes) {
+            net::FrameArrival f;
+            f.frame.bytes = std::make_shared<const proto::Bytes>(std::move(bytes));
+            f.frame.id = 999999;
+            f.first_byte = timing::now_ps();
+            f.byte_time = 200;
+            f.last_byte = f.first_byte + f.frame.size() * 200;
+            sys.b().nic.receive(f);
+        };
+        inject({});                          // empty
+        inject(proto::Bytes(13, 0xff));      // shorter than an Ethernet header
+        inject(proto::Bytes(60, 0x00));      // not IPv4
+        inject(pattern(1500, 3));            // random bytes
+        proto::TcpFrameSpec spec;            // valid TCP, but no such connection
+        spec.flow = {{sys.params().a.nic.mac, sys.params().a.nic.ip, 1234}, {sys.params().b.nic.mac, sys.params().b.nic.ip, 4321}};
+        spec.payload = proto::ByteView(pattern(20, 4));
+        proto::Bytes good = proto::build_tcp_frame(spec);
+        inject(good);
+        proto::Bytes bad = good;             // same frame with a corrupted TCP checksum
+        bad[50] ^= 0x01;
+        inject(bad);
+        sc_core::wait(timing::to_sc(2 * timing::kUs));
+        CHECK(sys.b().nic.stats().rx_bad_frames == 5);
+        CHECK(sys.b().nic.stats().rx_no_connection == 1);
+        auto data = pattern(64, 9);
+        sys.a().mem.write(a.buf, data);
+        REQUIRE(sys.a().dev.post_send(a.qp, {write_wr(1, a, 0, 64, b, 0)}) == 0);
+        CHECK(sys.wait_until([&] { return sys.b().mem.read(b.buf, 64) == data; }, 20 * timing::kUs));
+        done = true;
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    CHECK(done);
+    CHECK(sys.b().nic.errors().empty());
+}
