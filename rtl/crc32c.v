@@ -26,7 +26,9 @@
  * matrices A^-1, A^-2, A^-4 ... selected by the bits of DATA_BYTES-n (a log2 chain of small
  * 32x32 matrices instead of one full tree per byte count).
  *
- * Latency 1 cycle, throughput 1 beat per cycle; s_ready = m_ready | ~m_valid.
+ * Latency 1 cycle, throughput 1 beat per cycle; s_ready = m_ready | ~m_valid. The output
+ * data and CRC are driven from the beat register through the CRC logic. cfg_* are registered:
+ * change them only while no packet is in flight (they apply from the next cycle).
  */
 module crc32c #
 (
@@ -123,41 +125,40 @@ endfunction
 
 localparam [32*N-1:0] BEAT_M = beat_matrix(DATA_BYTES);
 
-reg  [31:0]         state_reg = 32'hFFFFFFFF;
-reg  [DW-1:0]       m_data_reg = {DW{1'b0}};
+// The beat register comes first and the XOR trees work on it, so the trees depend on
+// registers only: in simulation they are evaluated once per cycle (after the edge), not again
+// whenever an input changes; the configuration is registered for the same reason.
+reg  [31:0]           state_reg = 32'hFFFFFFFF;   // register before the beat in the stage
+reg  [DW-1:0]         m_data_reg = {DW{1'b0}};
 reg  [DATA_BYTES-1:0] m_keep_reg = {DATA_BYTES{1'b0}};
-reg                 m_sop_reg = 1'b0, m_eop_reg = 1'b0, m_valid_reg = 1'b0;
-reg  [31:0]         m_crc_reg = 32'd0;
-reg                 m_crc_ok_reg = 1'b0;
+reg                   m_sop_reg = 1'b0, m_eop_reg = 1'b0, m_valid_reg = 1'b0;
+reg                   cfg_crc_en_reg = 1'b1, cfg_insert_reg = 1'b0;
 
 assign s_ready  = m_ready || !m_valid_reg;
-assign m_data   = m_data_reg;
 assign m_keep   = m_keep_reg;
 assign m_sop    = m_sop_reg;
 assign m_eop    = m_eop_reg;
 assign m_valid  = m_valid_reg;
-assign m_crc    = m_crc_reg;
-assign m_crc_ok = m_crc_ok_reg;
 
-// Valid bytes of this beat (s_keep is contiguous from lane 0) and the bytes the CRC covers.
+// Valid bytes of the beat (keep is contiguous from lane 0) and the bytes the CRC covers.
 reg [CW-1:0] keep_count;
 reg [CW-1:0] covered;
 integer li;
 always @* begin
     keep_count = {CW{1'b0}};
     for (li = 0; li < DATA_BYTES; li = li + 1)
-        if (s_keep[li])
+        if (m_keep_reg[li])
             keep_count = li[CW-1:0] + 1'b1;
     covered = keep_count;
-    if (cfg_insert && s_eop)
+    if (cfg_insert_reg && m_eop_reg)
         covered = (keep_count >= 4) ? keep_count - FOUR : {CW{1'b0}};
 end
 
-wire [31:0] state_in = s_sop ? 32'hFFFFFFFF : state_reg;
+wire [31:0] state_in = m_sop_reg ? 32'hFFFFFFFF : state_reg;
 reg  [DW-1:0] data_masked;
 always @* begin
     for (li = 0; li < DATA_BYTES; li = li + 1)
-        data_masked[8*li +: 8] = (li < covered) ? s_data[8*li +: 8] : 8'd0;
+        data_masked[8*li +: 8] = (li < covered) ? m_data_reg[8*li +: 8] : 8'd0;
 end
 
 // Full-beat update of the masked beat.
@@ -193,29 +194,34 @@ endgenerate
 wire [31:0] state_next = g_unshift[CW-1].out;
 
 // On a transmit last beat, lanes covered..covered+3 carry the CRC.
-wire [31:0] crc_value = cfg_crc_en ? ~state_next : 32'd0;
+wire [31:0] crc_value = cfg_crc_en_reg ? ~state_next : 32'd0;
 reg  [DW-1:0] data_out;
 integer crc_lane;
 always @* begin
-    data_out = s_data;
+    data_out = m_data_reg;
     crc_lane = {{32-CW{1'b0}}, covered};
-    if (cfg_insert && s_eop)
+    if (cfg_insert_reg && m_eop_reg)
         for (li = 0; li < DATA_BYTES; li = li + 1)
             if (li >= crc_lane && li < crc_lane + 4)
                 data_out[8*li +: 8] = crc_value[8*(li - crc_lane) +: 8];
 end
 
+assign m_data   = data_out;
+assign m_crc    = cfg_insert_reg ? crc_value : ~state_next;
+assign m_crc_ok = cfg_insert_reg || !cfg_crc_en_reg || state_next == RESIDUE;
+
 always @(posedge clk) begin
+    cfg_crc_en_reg <= cfg_crc_en;
+    cfg_insert_reg <= cfg_insert;
+    if (m_valid_reg && m_ready)
+        state_reg <= state_next;        // the beat in the stage leaves
     if (s_ready) begin
         m_valid_reg <= s_valid;
         if (s_valid) begin
-            m_data_reg   <= data_out;
-            m_keep_reg   <= s_keep;
-            m_sop_reg    <= s_sop;
-            m_eop_reg    <= s_eop;
-            m_crc_reg    <= cfg_insert ? crc_value : ~state_next;
-            m_crc_ok_reg <= cfg_insert || !cfg_crc_en || state_next == RESIDUE;
-            state_reg    <= state_next;
+            m_data_reg <= s_data;
+            m_keep_reg <= s_keep;
+            m_sop_reg  <= s_sop;
+            m_eop_reg  <= s_eop;
         end
     end
     if (rst) begin
