@@ -115,7 +115,7 @@ void declare_protocols(ParamRegistry& r) {
     r.add_bool("nic.mpa.markers", false, "Request MPA markers (every 512 B of TCP sequence space)");
     r.add_bool("nic.mpa.crc", true, "Request the MPA CRC32c on every FPDU");
     r.add_int_choice("nic.mpa.rev", 2, {1, 2}, "", "MPA revision (2: enhanced connection setup, RFC 6581)");
-    r.add_enum("nic.mpa.p2p_rtr", "write", {"none", "send", "write", "read"},
+    r.add_enum("nic.mpa.p2p_rtr", "read", {"none", "send", "write", "read"},
                "Peer-to-peer ready-to-receive message of MPA rev 2 (zero-length SEND, WRITE or READ)");
     r.add_int("nic.max_ird_ord", 64, 1, 255, "", "Largest inbound/outbound RDMA Read queue depth a QP may ask for");
     // TCP: the fields of proto::TcpConfig (model/proto/tcp_config.h), which TP runs.
