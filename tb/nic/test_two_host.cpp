@@ -69,6 +69,11 @@ TEST_CASE("A 64-byte RDMA Write lands byte-exact and a Send completes a receive 
         CHECK(sc[1].wr_id == 2);
         CHECK(sc[1].opcode == WcOpcode::Send);
         CHECK(sc[1].status == WcStatus::Success);
+        // Event-driven: once every timer has run out (RTO 200 ms), an idle NIC has nothing scheduled.
+        sc_core::wait(timing::to_sc(1000 * 1000 * timing::kUs));
+        CHECK(sys.a().nic.pending_events() == 0);
+        CHECK(sys.b().nic.pending_events() == 0);
+        CHECK(sys.a().nic.stats().timer_wakeups < 10);
         done = true;
         sc_core::sc_stop();
     };

@@ -13,7 +13,11 @@
 //      its QP's endpoint, and the endpoint's placements become Sge::place DMA writes and its
 //      completions CQEs (complete_tx / complete_recv).
 //  TCP timers run on an EventQueue armed at the endpoint's next_timer(): an idle NIC schedules
-//      nothing.
+//      nothing (a superseded deadline still wakes once, as a no-op).
+//
+// Timing choices: the TX pipeline is one in-order queue, so an ACK waits behind a data segment
+// whose payload beats have not arrived; the endpoint runs on a received frame when its last
+// beat leaves TPT (placement DMA starts then, not while the frame streams).
 //
 // Decouplings (documented where they happen):
 //  * Payload bytes: the endpoint needs a WR's whole payload when it is posted; the NIC reads it
@@ -119,6 +123,7 @@ public:
     const NicTrace& trace() const { return trace_; }
     const std::vector<std::string>& errors() const { return errors_; }
     const PipelineTimingEngine& tx_chain() const { return tx_chain_; }
+    size_t pending_events() const { return eq_.pending(); }  // 0 once the NIC is idle
     const PipelineTimingEngine& rx_chain() const { return rx_chain_; }
 
 private:
