@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "sim/config/resolved_writer.h"
+#include "sim/config/section_checks.h"
 #include "sim/config/yaml_loader.h"
 
 namespace nicsim::app {
@@ -33,6 +34,8 @@ Command add_validate_command(CLI::App& app) {
         for (const std::string& file : opt->files) {
             try {
                 config::Scenario sc = config::load_scenario(file, opt->sets);
+                // Sections (workload, ...) are checked by whichever command registered a check.
+                if (auto diags = config::check_sections(sc); !diags.empty()) throw config::ConfigError(std::move(diags));
                 std::cout << file << ": ok (" << sc.config.explicit_count() << " of " << sc.config.registry().size()
                           << " parameters set";
                 if (sc.files.size() > 1) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "config_test_util.h"
+#include "sim/config/section_checks.h"
 #include "sim/config/yaml_loader.h"
 
 using namespace nicsim::config;
@@ -217,4 +218,24 @@ TEST_CASE("mangled input never escapes as anything but ConfigError", "[config]")
     // ... and pathological nesting is a diagnostic too, not a stack overflow.
     const std::string deep = d.write("deep.yaml", "nic: " + std::string(20000, '[') + "\n");
     CHECK(load_errors(deep).rfind(deep + ":", 0) == 0);
+}
+
+TEST_CASE("registered section checks run for the sections a scenario has", "[config]") {
+    register_section_check("faults", [](const Scenario& sc) {
+        std::vector<Diagnostic> d;
+        const Section& s = sc.sections.at("faults");
+        for (const YAML::Node& n : s.node) {
+            if (!n["drop"]) d.push_back({section_location(s, n), "faults", "each fault needs drop:"});
+        }
+        return d;
+    });
+    TempDir d;
+    const std::string ok = d.write("ok.yaml", "faults:\n  - {drop: 1}\n");
+    const std::string bad = d.write("bad.yaml", "faults:\n  - {drop: 1}\n  - {dorp: 2}\n");
+    const std::string none = d.write("none.yaml", "pcie.mps: 512\n");
+    CHECK(check_sections(load_scenario(ok)).empty());
+    CHECK(check_sections(load_scenario(none)).empty());  // no faults section: its check does not run
+    const std::vector<Diagnostic> diags = check_sections(load_scenario(bad));
+    REQUIRE(diags.size() == 1);
+    CHECK(diags[0].format() == bad + ":3:5: faults: each fault needs drop:");
 }
