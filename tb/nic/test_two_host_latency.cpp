@@ -17,6 +17,7 @@ struct Case {
     const char* what;
     uint32_t len;
     bool inl;
+    bool send = false;  // a Send into a posted receive (else an RDMA Write)
 };
 
 }  // namespace
@@ -30,23 +31,38 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     // and the driver rings the KDOORBELL (the SGE fetches it); a one-slot WR is pushed.
     const Case cases[] = {{"64 B inline (2-slot WR: KDOORBELL + WR fetch)", 64, true},
                           {"64 B from an SGE (1-slot WR pushed; payload DMA read)", 64, false},
-                          {"32 B inline (1-slot WR pushed: no DMA read)", 32, true}};
-    LatencyBreakdown got[3];
-    bool pushed[3] = {};
+                          {"32 B inline (1-slot WR pushed: no DMA read)", 32, true},
+                          {"64 B Send from an SGE into a posted receive (pushed; to the receive CQE)", 64, false, true}};
+    constexpr int kCases = 4;
+    LatencyBreakdown got[kCases];
+    bool pushed[kCases] = {};
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
-        for (int i = 0; i < 3; ++i) {
+        REQUIRE(sys.b().dev.post_recv(b.qp, {{55, {{b.buf + 65536 + 4096 * 3, 4096, b.mr->lkey}}}}) == 0);
+        for (int i = 0; i < kCases; ++i) {
             sc_core::wait(timing::to_sc(50 * timing::kUs));  // quiet link, no ACK in flight
             auto data = pattern(cases[i].len, 10 + i);
             sys.a().mem.write(a.buf + 4096 * i, data);
             Ps t_post = timing::now_ps();
-            REQUIRE(sys.a().dev.post_send(a.qp, {write_wr(100 + i, a, 4096 * i, cases[i].len, b, 65536 + 4096 * i,
-                                                          cases[i].inl)}) == 0);
+            verbs::SendWr wr = cases[i].send ? send_wr(100 + i, a, 4096 * i, cases[i].len)
+                                             : write_wr(100 + i, a, 4096 * i, cases[i].len, b, 65536 + 4096 * i,
+                                                        cases[i].inl);
+            REQUIRE(sys.a().dev.post_send(a.qp, {wr}) == 0);
             REQUIRE(sys.wait_until([&] { return sys.b().mem.read(b.buf + 65536 + 4096 * i, cases[i].len) == data; },
                                    20 * timing::kUs, 1 * timing::kNs));
+            Ps t_cqe = 0;
+            if (cases[i].send) {  // B's CPU polls its CQ (1 ns grid) until the receive CQE is there
+                verbs::WorkCompletion wc;
+                REQUIRE(sys.wait_until([&] { return sys.b().dev.poll_cq(b.cq, 1, &wc) == 1; }, 20 * timing::kUs,
+                                       1 * timing::kNs));
+                t_cqe = timing::now_ps();
+                CHECK(wc.wr_id == 55);
+                CHECK(wc.byte_len == cases[i].len);
+            }
             sc_core::wait(timing::to_sc(1 * timing::kUs));
             got[i] = breakdown(sys, t_post, 100 + i);
+            if (t_cqe) got[i].to_cqe = t_cqe - t_post;
             for (const auto& w : sys.a().nic.trace().works)
                 if (w.wr_id == uint64_t(100 + i)) pushed[i] = w.pushed;
         }
@@ -55,7 +71,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     };
     sc_core::sc_start();
     REQUIRE(done);
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < kCases; ++i) {
         INFO(cases[i].what << ": " << got[i].why);
         REQUIRE(got[i].complete);
         std::printf("\n%s\n%s", cases[i].what, got[i].table().c_str());
@@ -67,6 +83,9 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     CHECK_FALSE(pushed[0]);
     CHECK(pushed[1]);
     CHECK(pushed[2]);
+    CHECK(pushed[3]);
+    // The receive CQE is visible after the data (the SGE orders the CQE DMA behind the placement).
+    CHECK(got[3].to_cqe > got[3].total);
     // The wire row is exactly the cable's propagation delay (first byte out -> first byte in).
     for (const auto& r : got[0].rows)
         if (r.first == "wire: propagation") CHECK(r.second == p.link.propagation);

@@ -46,7 +46,7 @@ inline verbs::SendWr send_wr(uint64_t id, const sim::QpEnd& src, uint64_t src_of
 struct LatencyBreakdown {
     std::vector<std::pair<std::string, timing::Ps>> rows;  // stage, time spent
     timing::Ps total = 0;                                  // post -> placement visible
-    timing::Ps to_cqe = 0;                                 // post -> completion at B (0: none)
+    timing::Ps to_cqe = 0;                                 // post -> B polled its CQE (set by the test)
     bool complete = false;
     std::string why;  // what was missing if !complete
     std::string table() const;
