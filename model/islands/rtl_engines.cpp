@@ -7,9 +7,9 @@
 #include <string>
 
 #include "islands/engine_factory.h"
-#include "islands/vl_ports.h"
 
 #ifdef NICSIM_ISLAND_W
+#include "islands/vl_ports.h"
 #define ISL_CAT2(a, b) a##b
 #define ISL_CAT(a, b) ISL_CAT2(a, b)
 #define ISL_STR2(x) #x
