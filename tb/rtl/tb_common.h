@@ -396,8 +396,11 @@ int run_main(const char* block, unsigned width, const Options& opt, Body body) {
     }
     std::printf("FAIL block=%s data_bytes=%u seed=%llu: %s\n", block, width,
                 (unsigned long long)opt.seed, f.what.c_str());
-    std::printf("reproduce: %s --seed %llu --packets %u --max-ulpdu %zu --wave %s\n", opt.argv0.c_str(),
-                (unsigned long long)opt.seed, opt.packets, opt.max_ulpdu, opt.fail_wave.c_str());
+    std::string rates;
+    if (opt.idle >= 0) rates += " --idle " + std::to_string(opt.idle);
+    if (opt.bp >= 0) rates += " --bp " + std::to_string(opt.bp);
+    std::printf("reproduce: %s --seed %llu --packets %u --max-ulpdu %zu%s --wave %s\n", opt.argv0.c_str(),
+                (unsigned long long)opt.seed, opt.packets, opt.max_ulpdu, rates.c_str(), opt.fail_wave.c_str());
     if (opt.wave.empty()) {  // same seed, same stimulus: rerun with the waveform on
         Harness<V> h(opt, true, opt.fail_wave);
         Rng rng(opt.seed);
