@@ -34,8 +34,10 @@ FpduParse parse_fpdu(ByteView raw, uint64_t offset, const MpaReceiveOptions& opt
         std::vector<SeenMarker> seen;
         clean.reserve(plain);
         strip_markers(have, offset, clean, seen);  // stops before a partial marker
+        // Strict RFC rule: each marker holds exactly the FPDUPTR the sender must write
+        // (two LSBs ignored) and a zero reserved half.
         for (const SeenMarker& m : seen)
-            if (m.reserved != 0 || fpdu_start_from_marker(m.stream_offset, m.fpduptr) != offset)
+            if (m.reserved != 0 || uint16_t(m.fpduptr & ~3u) != fpduptr_for(offset, m.stream_offset))
                 return fail(term::kMpaMarkerMismatch);
     }
     if (have.size < wire) {

@@ -182,3 +182,32 @@ TEST_CASE("Markers locate FPDUs inside an out-of-order segment", "[mpa][deframer
     CHECK(located_total > 100);
     CHECK(locate_fpdus(s.bytes, 0, {false, true}).empty());  // needs markers
 }
+
+TEST_CASE("Markers are checked strictly: an FPDUPTR off by one word is rejected", "[mpa][deframer]") {
+    // First FPDU of the stream: a leading marker (FPDUPTR 0) and one at 512 holding 508
+    // (counted from the ULPDU_Length field at offset 4). Pointing it at the leading marker
+    // instead (512) names the right FPDU but is not what the RFC says the sender writes.
+    for (uint16_t bad : {uint16_t(512), uint16_t(504), uint16_t(0xFFFC)}) {
+        Bytes f = mpa_frame_fpdu(Bytes(1000, 9), {true, true}, 0);
+        REQUIRE(load_be16(&f[514]) == 508);
+        store_be16(&f[514], bad);
+        Bytes fixed(f.begin(), f.end() - 4);
+        put_le32(fixed, crc32c(fixed));
+        MpaDeframer d({true, true});
+        std::vector<ReceivedFpdu> out;
+        d.feed(fixed, out);
+        INFO("FPDUPTR " << bad);
+        REQUIRE(d.error());
+        CHECK(*d.error() == term::kMpaMarkerMismatch);
+    }
+    // The two low bits are ignored on receive.
+    Bytes f = mpa_frame_fpdu(Bytes(1000, 9), {true, true}, 0);
+    store_be16(&f[514], 508 | 3);
+    Bytes fixed(f.begin(), f.end() - 4);
+    put_le32(fixed, crc32c(fixed));
+    MpaDeframer d({true, true});
+    std::vector<ReceivedFpdu> out;
+    d.feed(fixed, out);
+    CHECK_FALSE(d.error());
+    CHECK(out.size() == 1);
+}
