@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "nic/pipeline/pipeline_timing.h"
 #include "pcie/pcie_analytic.h"
 #include "two_host_fixture.h"
 
@@ -36,6 +37,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     constexpr int kCases = 4;
     LatencyBreakdown got[kCases];
     bool pushed[kCases] = {};
+    Ps t_posts[kCases] = {};
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -45,6 +47,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
             auto data = pattern(cases[i].len, 10 + i);
             sys.a().mem.write(a.buf + 4096 * i, data);
             Ps t_post = timing::now_ps();
+            t_posts[i] = t_post;
             verbs::SendWr wr = cases[i].send ? send_wr(100 + i, a, 4096 * i, cases[i].len)
                                              : write_wr(100 + i, a, 4096 * i, cases[i].len, b, 65536 + 4096 * i,
                                                         cases[i].inl);
@@ -89,6 +92,22 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     // The wire row is exactly the cable's propagation delay (first byte out -> first byte in).
     for (const auto& r : got[0].rows)
         if (r.first == "wire: propagation") CHECK(r.second == p.link.propagation);
+    // The chains are idle before each message (50 us apart), so the fast engine's stage times
+    // for the data frame must equal the per-edge reference engine run on that frame alone.
+    {
+        const nic::TxFrameRecord* tx = nullptr;
+        for (const auto& f : sys.a().nic.trace().tx)
+            if (!tx && f.payload > 0 && f.emitted >= t_posts[2]) tx = &f;  // the 32 B Write's frame
+        REQUIRE(tx);
+        const auto& stages = p.a.nic.pipeline.tx;
+        auto ref = nic::simulate_reference(stages, {{tx->frame_bytes, tx->offered, stages[0].clock.period()}});
+        REQUIRE(ref.size() == 1);
+        for (size_t s = 0; s < stages.size(); ++s) {
+            INFO("TX stage " << stages[s].name);
+            CHECK(ref[0].stages[s].first_out == tx->chain.stages[s].first_out);
+            CHECK(ref[0].stages[s].last_out == tx->chain.stages[s].last_out);
+        }
+    }
     // A pushed one-slot WR reaches the NIC after the CPU's slot write and the 64 B MMIO TLP
     // (docs/host_pcie.md: 30 ns + 140 ns + serialization of 24 + 64 B at Gen3 x8).
     const Ps push_host = p.a.driver.post_cpu_ps + p.a.pcie.mmio_latency + pcie::analytic::serialize_ps(p.a.pcie, 24 + 64);
