@@ -190,7 +190,7 @@ Command add_run_command(CLI::App& app) {
     auto opt = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Run a scenario (two hosts with T5 NICs) and print perftest-style results");
     cmd->add_option("scenario", opt->file, "scenario YAML file")->required();
-    cmd->add_option("--out", opt->out, "write resolved.yaml, results.txt and results.json into this folder");
+    cmd->add_option("--out", opt->out, "write config.resolved.yaml, results.txt and results.json into this folder");
     cmd->add_option("--set", opt->sets, "override key=value (repeatable)")->allow_extra_args(false);
 
     return [cmd, opt]() {
@@ -229,7 +229,7 @@ Command add_run_command(CLI::App& app) {
         if (!opt->out.empty()) {
             std::filesystem::create_directories(opt->out);
             const std::filesystem::path dir(opt->out);
-            std::ofstream resolved(dir / "resolved.yaml");
+            std::ofstream resolved(dir / "config.resolved.yaml");
             config::write_resolved_yaml(sc.config, resolved, {"nicsim run " + opt->file});
             std::ofstream(dir / "results.txt") << table.str();
             std::ofstream(dir / "results.json") << sim::latency_json(banner, rows);
@@ -237,7 +237,7 @@ Command add_run_command(CLI::App& app) {
                 std::cerr << "nicsim run: cannot write into " << opt->out << '\n';
                 return 1;
             }
-            std::cerr << "# wrote " << (dir / "resolved.yaml").string() << ", results.txt, results.json\n";
+            std::cerr << "# wrote " << (dir / "config.resolved.yaml").string() << ", results.txt, results.json\n";
         }
         return 0;
     };

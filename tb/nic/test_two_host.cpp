@@ -255,7 +255,8 @@ TEST_CASE("Malformed and unroutable frames are counted and dropped, and the conn
         inject(pattern(1500, 3));            // random bytes
         proto::TcpFrameSpec spec;            // valid TCP, but no such connection
         spec.flow = {{sys.params().a.nic.mac, sys.params().a.nic.ip, 1234}, {sys.params().b.nic.mac, sys.params().b.nic.ip, 4321}};
-        spec.payload = proto::ByteView(pattern(20, 4));
+        const proto::Bytes payload = pattern(20, 4);  // must outlive build_tcp_frame
+        spec.payload = payload;
         proto::Bytes good = proto::build_tcp_frame(spec);
         inject(good);
         proto::Bytes bad = good;             // same frame with a corrupted TCP checksum
