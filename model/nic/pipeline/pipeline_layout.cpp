@@ -22,6 +22,7 @@ PipelineLayout::PipelineLayout(std::vector<StageConfig> stages) : stages_(std::m
             throw std::invalid_argument("pipeline stage " + c.name + ": FIFO shallower than one upstream beat");
     }
     base_.assign(stages_.size(), std::vector<uint64_t>{0});
+    frame_hint_.assign(stages_.size(), 0);
 }
 
 void PipelineLayout::add_frame(uint64_t bytes) {
@@ -51,8 +52,13 @@ void PipelineLayout::add_frame(uint64_t bytes) {
 }
 
 size_t PipelineLayout::frame_of(size_t s, uint64_t beat) const {
+    // Engines ask about the frame they are placing (or the next one) almost every time:
+    // check the last answer before searching.
     const auto& b = base_[s];
-    return size_t(std::upper_bound(b.begin(), b.end(), beat) - b.begin()) - 1;
+    size_t& hint = frame_hint_[s];
+    for (size_t f = hint; f < hint + 2 && f + 1 < b.size(); ++f)
+        if (b[f] <= beat && beat < b[f + 1]) return hint = f;
+    return hint = size_t(std::upper_bound(b.begin(), b.end(), beat) - b.begin()) - 1;
 }
 
 uint64_t PipelineLayout::header_beats(size_t s, size_t f) const {

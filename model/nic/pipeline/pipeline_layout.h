@@ -40,6 +40,7 @@ private:
     std::vector<StageConfig> stages_;
     std::vector<uint64_t> bytes_;
     std::vector<std::vector<uint64_t>> base_;  // [stage][frame] first global beat; one extra entry
+    mutable std::vector<size_t> frame_hint_;    // [stage] last frame_of() answer
 };
 
 }  // namespace nicsim::nic
