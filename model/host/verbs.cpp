@@ -223,6 +223,9 @@ int Device::post_send(Qp* qp, const std::vector<SendWr>& wrs, size_t* bad_wr) {
     timing::Ps cpu = p_.post_cpu_ps * slots;
     bool single = enc.size() == 1 && enc[0].size() == ring::kSlot;
     bool push = p_.doorbell == DoorbellMode::Push ? true : p_.doorbell == DoorbellMode::Auto ? single : false;
+    // Only QPs with a slot in the BAR's WC push window can push (cxgb4 likewise pushes only
+    // when the queue has its own BAR2 page); the others ring the plain doorbell.
+    push = push && ring::bar::kWcPushBase + uint64_t(qp->qpn + 1) * ring::kSlot <= ring::bar::kWcPushEnd;
     if (push) {
         // Push each single-slot WR through the WC window; multi-slot WRs still need a KDOORBELL.
         uint32_t pidx = first_pidx;

@@ -7,6 +7,7 @@
 //   bench_nic_stream [--sim-us N] [--size B] [--depth D] [--idle-connections N]
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -57,13 +58,23 @@ int sc_main(int argc, char** argv) {
     Options o = parse(argc, argv);
     timing::init_time_resolution();
     sim::TwoHostParams p;
+    p.a.sge.max_qps = p.b.sge.max_qps = std::max<uint32_t>(p.a.sge.max_qps, o.idle + 1);
+    p.a.sge.max_cqs = p.b.sge.max_cqs = std::max<uint32_t>(p.a.sge.max_cqs, o.idle + 1);
     sim::TwoHostSystem sys("sys", p);
 
     uint64_t bytes_done = 0, frames_at_start = 0, deltas_at_start = 0;
     Ps t_start = 0, t_end = 0;
     double wall_s = 0;
     sys.body = [&]() {
-        for (uint32_t i = 0; i < o.idle; ++i) sys.connect_pair({}, 4096);  // idle: set up, never used
+        for (uint32_t i = 0; i < o.idle; ++i) {  // idle: set up, never used
+            try {
+                sys.connect_pair({}, 4096);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "idle connection %u: %s (A: %s, B: %s)\n", i, e.what(),
+                             sys.a().dev.last_error().c_str(), sys.b().dev.last_error().c_str());
+                std::exit(1);
+            }
+        }
         auto [a, b] = sys.connect_pair({}, uint64_t(o.size) * o.depth);
         frames_at_start = sys.link_from(0).frames_sent() + sys.link_from(1).frames_sent();
         deltas_at_start = sc_core::sc_delta_count();
