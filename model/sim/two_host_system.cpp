@@ -24,7 +24,7 @@ HostSideParams side_from(const config::Config& c) {
     s.mem = config::to_host_memory_params(c);
     s.driver = config::to_driver_params(c);
     s.sge = config::to_sge_params(c);
-    s.nic.pipeline = {config::tx_stage_configs(c), config::rx_stage_configs(c)};
+    s.nic.pipeline = {config::tx_stage_configs(c), config::rx_stage_configs(c), config::to_pipeline_mode(c)};
     s.nic.tcp = config::to_tcp_config(c);
     return s;
 }

@@ -5,14 +5,17 @@
 // downstream), computed in closed form when a frame is added: no clock is stepped, so an idle
 // or a busy chain costs the same few operations per beat and no simulator events.
 //
-// Reference mode, simulate_reference(): steps every edge of every clock and moves at most one
-// beat per stage per edge, checking FIFO occupancy and credits as hardware would. It exists
-// to prove the fast engine exact: both must give identical picosecond timestamps.
+// Reference mode, PipelineReferenceEngine and simulate_reference() (pipeline_reference_engine.h,
+// included here for the tests that compare the two): steps every edge of every clock and
+// moves at most one beat per stage per edge, checking FIFO occupancy and credits as hardware
+// would. It exists to prove the fast engine exact: both must give identical picosecond
+// timestamps.
 #pragma once
 
 #include <vector>
 
 #include "nic/pipeline/pipeline_layout.h"
+#include "nic/pipeline/pipeline_reference_engine.h"
 
 namespace nicsim::nic {
 
@@ -34,11 +37,5 @@ private:
     std::vector<std::vector<timing::Ps>> pop_;    // [stage][beat]: taken by the stage
     std::vector<uint64_t> next_write_;            // [stage]: next beat to be written
 };
-
-// All frames at once, cycle by cycle. `max_occupancy`, if given, receives the largest FIFO
-// occupancy each stage reached (beats written and not yet popped).
-std::vector<FrameTiming> simulate_reference(const std::vector<StageConfig>& stages,
-                                            const std::vector<OfferedFrame>& frames,
-                                            std::vector<uint64_t>* max_occupancy = nullptr);
 
 }  // namespace nicsim::nic

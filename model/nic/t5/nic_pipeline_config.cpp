@@ -36,6 +36,7 @@ NicPipelineConfig nic_pipeline_from_config(const config::Config& c) {
     NicPipelineConfig n;
     for (const std::string& b : nic_tx_blocks()) n.tx.push_back(nic_stage_from_config(c, b));
     for (const std::string& b : nic_rx_blocks()) n.rx.push_back(nic_stage_from_config(c, b));
+    n.mode = pipeline_mode_from_string(c.get_string("nic.pipeline.mode"));
     return n;
 }
 

@@ -7,11 +7,15 @@
 // The SGE is not a stage of either chain: the Sge module times its own work (doorbell decode,
 // WR fetch and parse, payload beats on TX; placement and CQE DMA on RX), so its
 // nic.sge.latency_cycles / fifo_depth_beats keys are not used by the T5Nic.
+//
+// `mode` (nic.pipeline.mode) picks the engine that times both chains: fast, or the per-edge
+// reference (identical times, much slower; tb/nic/test_pipeline_modes.cpp).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "nic/pipeline/pipeline_mode.h"
 #include "nic/pipeline/stage_config.h"
 #include "sim/config/config.h"
 
@@ -20,6 +24,7 @@ namespace nicsim::nic {
 struct NicPipelineConfig {
     std::vector<StageConfig> tx;
     std::vector<StageConfig> rx;
+    PipelineMode mode = PipelineMode::Fast;
 };
 
 const std::vector<std::string>& nic_tx_blocks();  // ulp_tx tp mpa_tx mac_tx

@@ -56,9 +56,8 @@ T5Nic::T5Nic(sc_core::sc_module_name name, sge::Sge& sge, const T5NicParams& p, 
       p_(p),
       peek_(std::move(peek)),
       eq_("eq"),
-      tx_chain_(p.pipeline.tx),
-      rx_chain_(p.pipeline.rx) {
-    if (p_.pipeline.tx.empty() || p_.pipeline.rx.empty()) throw std::invalid_argument("T5Nic: empty pipeline");
+      tx_chain_(make_pipeline_chain(p.pipeline.mode, p.pipeline.tx)),
+      rx_chain_(make_pipeline_chain(p.pipeline.mode, p.pipeline.rx)) {
     bar.register_b_transport(this, &T5Nic::bar_transport);
     sge_.set_client(this);
 }
@@ -373,7 +372,7 @@ std::optional<Ps> T5Nic::data_ready(const TxEntry& e, uint64_t frame_beats) {
     if (!e.data) return ready;
     Qp* q = qp(e.qpn);
     if (!q) return ready;
-    const Ps interval = tx_chain_.layout().stage(0).clock.period();
+    const Ps interval = tx_chain_->layout().stage(0).clock.period();
     for (const StreamMsg& m : q->msgs) {
         if (m.open) return std::nullopt;
         if (m.s1 <= e.x0 || m.s0 >= e.x1) continue;  // also skips retransmissions of released msgs
@@ -399,14 +398,14 @@ std::optional<Ps> T5Nic::data_ready(const TxEntry& e, uint64_t frame_beats) {
 
 void T5Nic::release_tx() {
     const Ps now = now_ps();
-    const StageConfig& s0 = tx_chain_.layout().stage(0);
+    const StageConfig& s0 = tx_chain_->layout().stage(0);
     while (!txq_.empty()) {
         TxEntry& e = txq_.front();
         const uint64_t beats = beats_for(e.frame->size(), s0.width_bytes);
         std::optional<Ps> r = data_ready(e, beats);
         if (!r) return;  // head-of-line: the TX pipeline is in order
         Ps offer = std::max(now, *r);
-        FrameTiming ft = tx_chain_.add({e.frame->size(), offer, s0.clock.period()});
+        FrameTiming ft = tx_chain_->add({e.frame->size(), offer, s0.clock.period()});
         Ps mac_out = ft.stages.back().first_out;
         net::EthFrame f{e.frame, next_frame_id_++};
         Ps wire = tx_link_ ? tx_link_->transmit(f, mac_out) : mac_out;
@@ -428,12 +427,12 @@ void T5Nic::release_tx() {
 
 void T5Nic::receive(const net::FrameArrival& a) {
     if (!a.frame.bytes) return;
-    const StageConfig& s0 = rx_chain_.layout().stage(0);
+    const StageConfig& s0 = rx_chain_->layout().stage(0);
     const uint64_t n = a.frame.size();
     // Beat k is complete once its last byte has arrived; the MAC delivers at line rate.
     const Ps beat = Ps(s0.width_bytes) * a.byte_time;
     const Ps first = a.first_byte + Ps(std::min<uint64_t>(n ? n : 1, s0.width_bytes)) * a.byte_time;
-    FrameTiming ft = rx_chain_.add({n, first, beat});
+    FrameTiming ft = rx_chain_->add({n, first, beat});
     Ps out = ft.stages.back().last_out;
     ++stats_.rx_frames;
     size_t idx = SIZE_MAX;

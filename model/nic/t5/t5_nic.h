@@ -1,6 +1,7 @@
 // One T5-class iWARP NIC port: the SGE's client, one golden IwarpEndpoint per connected QP,
 // a TX timing chain [ULP_TX, TP, MPA_TX, MAC_TX] and an RX chain [MAC_RX, MPS, LE, TP,
-// MPA_RX, ULP_RX, TPT] (PipelineTimingEngine, fast mode). Behaviour comes from the endpoint;
+// MPA_RX, ULP_RX, TPT] (PipelineChain: the fast engine, or the per-edge reference one when
+// NicPipelineConfig::mode says so; both give the same times). Behaviour comes from the endpoint;
 // this module adds *when*:
 //
 //  TX  on_tx_work: the WR is posted to the endpoint (held until the connection is ready), and
@@ -54,7 +55,7 @@
 #include "nic/t5/nic_pipeline_config.h"
 #include "nic/t5/nic_trace.h"
 #include "nic/t5/payload_timeline.h"
-#include "nic/pipeline/pipeline_timing.h"
+#include "nic/pipeline/pipeline_chain.h"
 #include "nic/sge/sge.h"
 #include "proto/iwarp_endpoint.h"
 #include "proto/packet.h"
@@ -122,9 +123,9 @@ public:
     const T5NicStats& stats() const { return stats_; }
     const NicTrace& trace() const { return trace_; }
     const std::vector<std::string>& errors() const { return errors_; }
-    const PipelineTimingEngine& tx_chain() const { return tx_chain_; }
+    const PipelineChain& tx_chain() const { return *tx_chain_; }
+    const PipelineChain& rx_chain() const { return *rx_chain_; }
     size_t pending_events() const { return eq_.pending(); }  // 0 once the NIC is idle
-    const PipelineTimingEngine& rx_chain() const { return rx_chain_; }
 
 private:
     // One outgoing message whose bytes occupy [s0, s1) of the QP's TCP send stream.
@@ -199,7 +200,7 @@ private:
     T5NicParams p_;
     HostPeek peek_;
     timing::EventQueue eq_;
-    PipelineTimingEngine tx_chain_, rx_chain_;
+    std::unique_ptr<PipelineChain> tx_chain_, rx_chain_;
     net::EthernetLink* tx_link_ = nullptr;
     proto::Tpt tpt_;
     std::map<uint32_t, QpFlow> flows_;

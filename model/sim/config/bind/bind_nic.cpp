@@ -49,6 +49,10 @@ std::vector<nic::StageConfig> rx_stage_configs(const Config& c) {
     return v;
 }
 
+nic::PipelineMode to_pipeline_mode(const Config& c) {
+    return nic::pipeline_mode_from_string(c.get_string("nic.pipeline.mode"));
+}
+
 nic::sge::SgeParams to_sge_params(const Config& c) {
     nic::sge::SgeParams p;
     p.clock_mhz = c.get_double("nic.core.clock_mhz");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "islands/stream_engine.h"
+#include "nic/pipeline/pipeline_mode.h"
 #include "nic/pipeline/stage_config.h"
 #include "nic/sge/sge_params.h"
 #include "proto/tcp_config.h"
@@ -23,6 +24,8 @@ const std::vector<std::string>& rx_blocks();  // mac_rx mps le tp mpa_rx ulp_rx 
 nic::StageConfig to_stage_config(const Config& c, const std::string& block);
 std::vector<nic::StageConfig> tx_stage_configs(const Config& c);
 std::vector<nic::StageConfig> rx_stage_configs(const Config& c);
+// nic.pipeline.mode: the engine that times both chains (fast, or the per-edge reference).
+nic::PipelineMode to_pipeline_mode(const Config& c);
 
 nic::sge::SgeParams to_sge_params(const Config& c);
 proto::TcpConfig to_tcp_config(const Config& c);
