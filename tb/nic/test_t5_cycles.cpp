@@ -258,13 +258,17 @@ TEST_CASE("Store-and-forward at one stage shifts it and every later stage by exa
           "[t5][cycles]") {
     timing::init_time_resolution();
     // Twelve systems side by side in one simulation: all cut-through, then store-and-forward at
-    // each of the 11 stages in turn (TX 0..3, RX 4..10). Each sends the same 64 B Write.
-    constexpr int kRuns = 12;
+    // each of the 11 stages in turn (TX 0..3, RX 4..10); a thirteenth is all cut-through on the
+    // per-edge reference engine (nic.pipeline.mode = reference), which must match the same
+    // hand table. Each sends the same 64 B Write.
+    constexpr int kRuns = 13;
     std::vector<std::unique_ptr<sim::TwoHostSystem>> systems;
     Observed obs[kRuns];
     int finished = 0;
     for (int r = 0; r < kRuns; ++r) {
-        systems.push_back(std::make_unique<sim::TwoHostSystem>(("sys" + std::to_string(r)).c_str(), simple_config(r - 1)));
+        sim::TwoHostParams p = simple_config(r < 12 ? r - 1 : -1);
+        if (r == 12) p.a.nic.pipeline.mode = p.b.nic.pipeline.mode = nic::PipelineMode::Reference;
+        systems.push_back(std::make_unique<sim::TwoHostSystem>(("sys" + std::to_string(r)).c_str(), p));
         sim::TwoHostSystem& sys = *systems.back();
         sys.body = [&sys, &obs, &finished, r] {
             auto [a, b] = sys.connect_pair();
@@ -275,8 +279,8 @@ TEST_CASE("Store-and-forward at one stage shifts it and every later stage by exa
     sc_core::sc_start();
     const Ps shift = kBeats * T;
     for (int r = 0; r < kRuns; ++r) {
-        const int saf = r - 1;
-        INFO("store-and-forward at stage " << saf);
+        const int saf = r < 12 ? r - 1 : -1;
+        INFO("run " << r << ": store-and-forward at stage " << saf);
         REQUIRE(obs[r].ok);
         check_against_hand(obs[r], saf);
         // Against the all-cut-through run directly: the SGE offered the frame at the same
