@@ -64,98 +64,72 @@ const ParamSpec& ParamRegistry::add(ParamSpec spec) {
     return params_.back();
 }
 
-const ParamSpec& ParamRegistry::add_bool(std::string name, bool def, std::string description) {
+namespace {
+// The fields every declaration has; the add_* functions below fill in the rest.
+ParamSpec spec_of(std::string name, ParamType type, Value def, std::string unit, std::string description) {
     ParamSpec s;
     s.name = std::move(name);
-    s.type = ParamType::Bool;
-    s.def = def;
+    s.type = type;
+    s.def = std::move(def);
+    s.unit = std::move(unit);
     s.description = std::move(description);
-    return add(std::move(s));
+    return s;
+}
+}  // namespace
+
+const ParamSpec& ParamRegistry::add_bool(std::string name, bool def, std::string description) {
+    return add(spec_of(std::move(name), ParamType::Bool, def, "", std::move(description)));
 }
 
 const ParamSpec& ParamRegistry::add_int(std::string name, int64_t def, int64_t min, int64_t max, std::string unit,
                                         std::string description) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = ParamType::Int;
-    s.def = def;
+    ParamSpec s = spec_of(std::move(name), ParamType::Int, def, std::move(unit), std::move(description));
     s.int_min = min;
     s.int_max = max;
-    s.unit = std::move(unit);
-    s.description = std::move(description);
     return add(std::move(s));
 }
 
 const ParamSpec& ParamRegistry::add_int_pow2(std::string name, int64_t def, int64_t min, int64_t max,
                                              std::string unit, std::string description) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = ParamType::Int;
-    s.def = def;
+    ParamSpec s = spec_of(std::move(name), ParamType::Int, def, std::move(unit), std::move(description));
     s.int_min = min;
     s.int_max = max;
     s.power_of_two = true;
-    s.unit = std::move(unit);
-    s.description = std::move(description);
     return add(std::move(s));
 }
 
 const ParamSpec& ParamRegistry::add_int_choice(std::string name, int64_t def, std::vector<int64_t> choices,
                                                std::string unit, std::string description) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = ParamType::Int;
-    s.def = def;
+    ParamSpec s = spec_of(std::move(name), ParamType::Int, def, std::move(unit), std::move(description));
     s.int_choices = std::move(choices);
-    s.unit = std::move(unit);
-    s.description = std::move(description);
     return add(std::move(s));
 }
 
 const ParamSpec& ParamRegistry::add_double(std::string name, double def, double min, double max, std::string unit,
                                            std::string description) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = ParamType::Double;
-    s.def = def;
+    ParamSpec s = spec_of(std::move(name), ParamType::Double, def, std::move(unit), std::move(description));
     s.dbl_min = min;
     s.dbl_max = max;
-    s.unit = std::move(unit);
-    s.description = std::move(description);
     return add(std::move(s));
 }
 
 const ParamSpec& ParamRegistry::add_duration(std::string name, int64_t def_ps, int64_t min_ps, int64_t max_ps,
                                              std::string description) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = ParamType::Duration;
-    s.def = def_ps;
+    ParamSpec s = spec_of(std::move(name), ParamType::Duration, def_ps, "ps", std::move(description));
     s.int_min = min_ps;
     s.int_max = max_ps;
-    s.unit = "ps";
-    s.description = std::move(description);
     return add(std::move(s));
 }
 
 const ParamSpec& ParamRegistry::add_enum(std::string name, std::string def, std::vector<std::string> choices,
                                          std::string description) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = ParamType::Enum;
-    s.def = std::move(def);
+    ParamSpec s = spec_of(std::move(name), ParamType::Enum, std::move(def), "", std::move(description));
     s.choices = std::move(choices);
-    s.description = std::move(description);
     return add(std::move(s));
 }
 
 const ParamSpec& ParamRegistry::add_string(std::string name, std::string def, std::string description) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = ParamType::String;
-    s.def = std::move(def);
-    s.description = std::move(description);
-    return add(std::move(s));
+    return add(spec_of(std::move(name), ParamType::String, std::move(def), "", std::move(description)));
 }
 
 void ParamRegistry::add_constraint(Constraint c) {
