@@ -65,8 +65,7 @@ uint64_t PipelineLayout::header_beats(size_t s, size_t f) const {
     return std::min<uint64_t>(beat_count(s, f), beats_for(stages_[s].header_bytes, stages_[s].width_bytes));
 }
 
-uint64_t PipelineLayout::upstream_last(size_t s, uint64_t m) const {
-    size_t f = frame_of(s + 1, m);
+uint64_t PipelineLayout::upstream_last(size_t s, size_t f, uint64_t m) const {
     uint64_t j = m - base_[s + 1][f];
     uint64_t n = bytes_[f];
     uint64_t end = std::min<uint64_t>((j + 1) * stages_[s + 1].width_bytes, n);
@@ -74,8 +73,7 @@ uint64_t PipelineLayout::upstream_last(size_t s, uint64_t m) const {
     return base_[s][f] + i;
 }
 
-uint64_t PipelineLayout::downstream_high(size_t s, uint64_t beat) const {
-    size_t f = frame_of(s, beat);
+uint64_t PipelineLayout::downstream_high(size_t s, size_t f, uint64_t beat) const {
     uint64_t i = beat - base_[s][f];
     uint64_t n = bytes_[f];
     uint64_t end = std::min<uint64_t>((i + 1) * stages_[s].width_bytes, n);

@@ -32,9 +32,12 @@ public:
     uint64_t header_beats(size_t s, size_t f) const;  // beats cut-through waits for
 
     // Stage s+1's beat m is complete once stage s has output this beat of stage s.
-    uint64_t upstream_last(size_t s, uint64_t m) const;
+    uint64_t upstream_last(size_t s, uint64_t m) const { return upstream_last(s, frame_of(s + 1, m), m); }
     // The highest beat of stage s+1 that stage s's beat n writes bytes into.
-    uint64_t downstream_high(size_t s, uint64_t n) const;
+    uint64_t downstream_high(size_t s, uint64_t n) const { return downstream_high(s, frame_of(s, n), n); }
+    // The same when the caller knows the beat's frame f (the engines' per-beat path).
+    uint64_t upstream_last(size_t s, size_t f, uint64_t m) const;
+    uint64_t downstream_high(size_t s, size_t f, uint64_t n) const;
 
 private:
     std::vector<StageConfig> stages_;

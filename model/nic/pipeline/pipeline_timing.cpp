@@ -65,7 +65,7 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
         bool done = true;
         for (size_t s = 0; s < stages; ++s) {
             uint64_t end = layout_.first_beat(s, f) + layout_.beat_count(s, f);
-            while (next_pop[s] < end && try_pop(s, next_pop[s])) {
+            while (next_pop[s] < end && try_pop(s, f, next_pop[s])) {
                 ++next_pop[s];
                 progress = true;
             }
@@ -77,14 +77,13 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
     return collect(layout_, f, write_, pop_);
 }
 
-bool PipelineTimingEngine::try_pop(size_t s, uint64_t n) {
+bool PipelineTimingEngine::try_pop(size_t s, size_t f, uint64_t n) {
     const StageConfig& c = layout_.stage(s);
     const timing::ClockDomain& clk = c.clock;
     if (write_[s][n] == kUnknown) return false;
     Ps t = clk.edge_after(write_[s][n]);                       // visible the edge after its write
     if (n > 0 && pop_[s][n - 1] != kUnknown) t = std::max(t, pop_[s][n - 1] + clk.period());  // 1 beat/cycle
 
-    size_t f = layout_.frame_of(s, n);
     uint64_t first = layout_.first_beat(s, f);
     if (n == first) {
         if (c.cut_through) {
@@ -101,7 +100,7 @@ bool PipelineTimingEngine::try_pop(size_t s, uint64_t n) {
     }
     const bool has_next = s + 1 < layout_.stage_count();
     if (has_next) {  // credit: the downstream FIFO must have room for what this beat writes
-        uint64_t high = layout_.downstream_high(s, n);
+        uint64_t high = layout_.downstream_high(s, f, n);
         uint64_t depth = layout_.stage(s + 1).fifo_depth_beats;
         if (high >= depth) {
             Ps freed = pop_[s + 1][high - depth];
@@ -113,7 +112,7 @@ bool PipelineTimingEngine::try_pop(size_t s, uint64_t n) {
     if (has_next) {
         Ps out = t + clk.cycles(c.latency_cycles);
         uint64_t& m = next_write_[s + 1];
-        while (m < layout_.total_beats(s + 1) && layout_.upstream_last(s, m) == n) write_[s + 1][m++] = out;
+        while (m < layout_.total_beats(s + 1) && layout_.upstream_last(s, f, m) == n) write_[s + 1][m++] = out;
     }
     return true;
 }

@@ -30,7 +30,7 @@ public:
     const PipelineLayout& layout() const { return layout_; }
 
 private:
-    bool try_pop(size_t s, uint64_t n);
+    bool try_pop(size_t s, size_t f, uint64_t n);  // beat n of frame f at stage s
 
     PipelineLayout layout_;
     std::vector<std::vector<timing::Ps>> write_;  // [stage][beat]: written into the stage's FIFO
