@@ -3,6 +3,8 @@
 // through the whole two-host system on random traffic.
 #include <catch2/catch.hpp>
 
+#include "frame_timing_checks.h"
+
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -21,17 +23,7 @@ using timing::Ps;
 
 namespace {
 
-void require_same(const FrameTiming& a, const FrameTiming& b) {
-    REQUIRE(a.first_write == b.first_write);
-    REQUIRE(a.stages.size() == b.stages.size());
-    for (size_t s = 0; s < a.stages.size(); ++s) {
-        INFO("stage " << s);
-        REQUIRE(a.stages[s].first_pop == b.stages[s].first_pop);
-        REQUIRE(a.stages[s].last_pop == b.stages[s].last_pop);
-        REQUIRE(a.stages[s].first_out == b.stages[s].first_out);
-        REQUIRE(a.stages[s].last_out == b.stages[s].last_out);
-    }
-}
+using nicsim::test::require_same;
 
 config::Config with(const std::vector<std::string>& sets) {
     config::Config c;

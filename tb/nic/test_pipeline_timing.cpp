@@ -3,6 +3,8 @@
 // chains and traffic (clock crossings, width changes, backpressure).
 #include <catch2/catch.hpp>
 
+#include "frame_timing_checks.h"
+
 #include <random>
 
 #include "nic/pipeline/pipeline_timing.h"
@@ -28,17 +30,7 @@ StageConfig stage(const char* name, uint32_t latency, bool cut_through = true, u
     return c;
 }
 
-void require_same(const FrameTiming& a, const FrameTiming& b) {
-    REQUIRE(a.first_write == b.first_write);
-    REQUIRE(a.stages.size() == b.stages.size());
-    for (size_t s = 0; s < a.stages.size(); ++s) {
-        INFO("stage " << s);
-        REQUIRE(a.stages[s].first_pop == b.stages[s].first_pop);
-        REQUIRE(a.stages[s].last_pop == b.stages[s].last_pop);
-        REQUIRE(a.stages[s].first_out == b.stages[s].first_out);
-        REQUIRE(a.stages[s].last_out == b.stages[s].last_out);
-    }
-}
+using nicsim::test::require_same;
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "proto/iwarp_endpoint.h"
+#include "random_bytes.h"
 
 using namespace nicsim::proto;
 
@@ -134,12 +135,7 @@ struct Pair {
     }
 };
 
-Bytes pattern(size_t n, uint32_t seed) {
-    std::mt19937 rng(seed);
-    Bytes b(n);
-    for (auto& x : b) x = uint8_t(rng());
-    return b;
-}
+Bytes pattern(size_t n, uint32_t seed) { return nicsim::test::random_bytes(n, seed); }
 
 WorkRequest write_wr(uint64_t id, Bytes data, uint64_t to, uint32_t stag = 0x100) {
     WorkRequest w;

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "random_bytes.h"
 #include "tcp_test_channel.h"
 
 using namespace nicsim::proto;
@@ -27,12 +28,7 @@ TcpConfig quick_config() {
     return c;
 }
 
-Bytes pattern(size_t n, uint32_t seed) {
-    Bytes b(n);
-    std::mt19937 rng(seed);
-    for (auto& x : b) x = uint8_t(rng());
-    return b;
-}
+Bytes pattern(size_t n, uint32_t seed) { return nicsim::test::random_bytes(n, seed); }
 
 // Opens A (active, port 40000, ISS a_iss) to B (passive, port 7174) and runs the handshake.
 struct Pair {

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "random_bytes.h"
 #include "tcp_test_channel.h"
 
 using namespace nicsim::proto;
@@ -22,12 +23,7 @@ constexpr uint64_t sec = kPsPerSecond;
 
 bool seq_leq(uint32_t a, uint32_t b) { return int32_t(a - b) <= 0; }
 
-Bytes pattern(size_t n, uint32_t seed) {
-    Bytes b(n);
-    std::mt19937 rng(seed);
-    for (auto& x : b) x = uint8_t(rng());
-    return b;
-}
+Bytes pattern(size_t n, uint32_t seed) { return nicsim::test::random_bytes(n, seed); }
 
 struct Pair {
     TcpConnection a;
