@@ -81,4 +81,16 @@ uint64_t PipelineLayout::downstream_high(size_t s, size_t f, uint64_t beat) cons
     return base_[s + 1][f] + j;
 }
 
+FrameTiming PipelineLayout::frame_timing(size_t f, const std::vector<std::vector<timing::Ps>>& write,
+                                         const std::vector<std::vector<timing::Ps>>& pop) const {
+    FrameTiming ft;
+    ft.first_write = write[0][first_beat(0, f)];
+    for (size_t s = 0; s < stages_.size(); ++s) {
+        uint64_t first = first_beat(s, f), last = first + beat_count(s, f) - 1;
+        timing::Ps lat = stages_[s].clock.cycles(stages_[s].latency_cycles);
+        ft.stages.push_back({pop[s][first], pop[s][last], pop[s][first] + lat, pop[s][last] + lat});
+    }
+    return ft;
+}
+
 }  // namespace nicsim::nic

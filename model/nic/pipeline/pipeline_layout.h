@@ -39,6 +39,11 @@ public:
     uint64_t upstream_last(size_t s, size_t f, uint64_t m) const;
     uint64_t downstream_high(size_t s, size_t f, uint64_t n) const;
 
+    // Frame f's first/last pop and output times per stage, from an engine's per-beat
+    // write and pop times ([stage][global beat], picoseconds).
+    FrameTiming frame_timing(size_t f, const std::vector<std::vector<timing::Ps>>& write,
+                             const std::vector<std::vector<timing::Ps>>& pop) const;
+
 private:
     std::vector<StageConfig> stages_;
     std::vector<uint64_t> bytes_;

@@ -42,15 +42,7 @@ FrameTiming PipelineReferenceEngine::add(const OfferedFrame& frame) {
     now_ = checkpoint_;  // the last instant the new frame cannot have influenced
     run();
 
-    FrameTiming ft;
-    ft.first_write = write_[0][layout_.first_beat(0, f)];
-    for (size_t s = 0; s < layout_.stage_count(); ++s) {
-        const StageConfig& c = layout_.stage(s);
-        uint64_t first = layout_.first_beat(s, f), last = first + layout_.beat_count(s, f) - 1;
-        Ps lat = c.clock.cycles(c.latency_cycles);
-        ft.stages.push_back({pop_[s][first], pop_[s][last], pop_[s][first] + lat, pop_[s][last] + lat});
-    }
-    return ft;
+    return layout_.frame_timing(f, write_, pop_);
 }
 
 // No beat anywhere: every FIFO empty, nothing in flight, the source waiting for an offer.

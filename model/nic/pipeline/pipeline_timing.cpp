@@ -12,19 +12,6 @@ namespace {
 
 constexpr Ps kUnknown = std::numeric_limits<Ps>::max();
 
-FrameTiming collect(const PipelineLayout& layout, size_t f, const std::vector<std::vector<Ps>>& write,
-                    const std::vector<std::vector<Ps>>& pop) {
-    FrameTiming ft;
-    ft.first_write = write[0][layout.first_beat(0, f)];
-    for (size_t s = 0; s < layout.stage_count(); ++s) {
-        const StageConfig& c = layout.stage(s);
-        uint64_t first = layout.first_beat(s, f), last = first + layout.beat_count(s, f) - 1;
-        Ps lat = c.clock.cycles(c.latency_cycles);
-        ft.stages.push_back({pop[s][first], pop[s][last], pop[s][first] + lat, pop[s][last] + lat});
-    }
-    return ft;
-}
-
 }  // namespace
 
 PipelineTimingEngine::PipelineTimingEngine(std::vector<StageConfig> stages)
@@ -74,7 +61,7 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
         if (done) break;
         if (!progress) throw std::logic_error("pipeline timing: no beat can advance (deadlock)");
     }
-    return collect(layout_, f, write_, pop_);
+    return layout_.frame_timing(f, write_, pop_);
 }
 
 bool PipelineTimingEngine::try_pop(size_t s, size_t f, uint64_t n) {
