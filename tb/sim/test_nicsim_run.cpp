@@ -12,6 +12,7 @@
 #include "nicsim_cli.h"
 #include "sim/config/yaml_loader.h"
 #include "sim/workload/goodput_ceiling.h"
+#include "sim/workload/workload_spec.h"
 
 using namespace clitest;
 namespace fs = std::filesystem;
@@ -161,8 +162,13 @@ void check_scenario(const std::string& name) {
         count(json);
     CHECK(results == got.size());
 
-    // The resolved configuration loads back.
-    CHECK_NOTHROW(nicsim::config::load_scenario((out / "config.resolved.yaml").string()));
+    // The resolved configuration loads back, with the workload as run.
+    const auto resolved = nicsim::config::load_scenario((out / "config.resolved.yaml").string());
+    std::vector<nicsim::sim::WorkloadSpec> specs;
+    CHECK(nicsim::sim::parse_workloads(resolved, specs).empty());
+    std::set<std::string> kinds;
+    for (const auto& s : specs) kinds.insert(nicsim::sim::workload_kind_name(s.kind));
+    for (const auto& g : got) CHECK(kinds.count(g.first.rfind("trace_replay", 0) == 0 ? "trace_replay" : g.first) == 1);
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ TEST_CASE("Workload problems name file:line:column, the key path and a suggestio
     CHECK(e.find("workload.iterations: must be an integer") != std::string::npos);
 }
 
-TEST_CASE("--set workload.<key> values are YAML, validated like the file's", "[workload]") {
+TEST_CASE("Command-line workload.<key> values are YAML, validated like the file's", "[workload]") {
     TempDir d;
     std::vector<sim::WorkloadSpec> w;
     const std::string text = "workload: {kind: smb_mix, sizes: [4096, 65536], weights: [3, 1]}\n";

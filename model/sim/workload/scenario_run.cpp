@@ -125,6 +125,7 @@ std::string write_outputs(const RunPlan& plan, const RunOutcome& r, const std::f
                           const std::string& command_line) {
     std::ofstream resolved(dir / "config.resolved.yaml");
     config::write_resolved_yaml(plan.scenario.config, resolved, {command_line});
+    resolved << "\n# The workload as run (every key, defaults included).\n" << workload_yaml(plan.workloads);
     std::ofstream txt(dir / "results.txt");
     txt << results_text(r);
     std::ofstream json(dir / "results.json");
