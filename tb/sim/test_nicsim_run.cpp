@@ -271,6 +271,26 @@ TEST_CASE("The --seed option makes the SMB-Direct-like mix repeatable, and a new
     CHECK(a != c);
 }
 
+TEST_CASE("outputs.pcap writes a nanosecond pcap per port, and an override reaching two workloads reports once", "[run]") {
+    TempDir d;
+    const fs::path out = d.path() / "out";
+    const std::string file = source_dir() + "/configs/scenarios/switch_write.yaml";
+    const Run r = run_nicsim("run '" + file + "' --set workload.iterations=5 --set outputs.pcap=true --out '" +
+                                 out.string() + "'",
+                             d.path());
+    REQUIRE(r.exit_code == 0);
+    for (const char* port : {"port_a.pcap", "port_b.pcap"}) {
+        const std::string pcap = read_file(out / port);
+        REQUIRE(pcap.size() > 24 + 100 * 16);  // header + at least a hundred frames
+        CHECK(uint8_t(pcap[0]) == 0x4d);       // 0xa1b23c4d little-endian: nanosecond pcap
+        CHECK(uint8_t(pcap[3]) == 0xa1);
+    }
+    const Run bad = run_nicsim("run '" + file + "' --set 'workload.sizes=[]'", d.path());
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--set: workload.sizes: must be a non-empty list of message sizes in bytes\n" + file +
+                       ": invalid (1 problem)") != std::string::npos);
+}
+
 TEST_CASE("A dropped frame is recovered by TCP and the run still succeeds", "[run]") {
     TempDir d;
     // Frame 12 from A is a Write of the ping-pong (after SYN, MPA request, RTR and a few

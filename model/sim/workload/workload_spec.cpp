@@ -406,8 +406,15 @@ std::vector<Diagnostic> parse_workloads(const config::Scenario& sc, std::vector<
         if (!near.empty()) msg += " (did you mean " + near + "?)";
         d.push_back({cli, "workload." + o.key, msg});
     }
-    if (!d.empty()) out.clear();
-    return d;
+    // An override applied to several entries reports its problem once.
+    std::vector<Diagnostic> unique;
+    for (Diagnostic& x : d) {
+        const std::string text = x.format();
+        if (std::none_of(unique.begin(), unique.end(), [&](const Diagnostic& u) { return u.format() == text; }))
+            unique.push_back(std::move(x));
+    }
+    if (!unique.empty()) out.clear();
+    return unique;
 }
 
 std::string workload_yaml(const std::vector<WorkloadSpec>& specs) {
