@@ -8,7 +8,7 @@
 // read_lat: A reads `size` bytes of B's buffer and polls its CQ for the completion, then
 //   posts the next Read. Latency = A's consecutive post times (the full round trip).
 // WRs up to inline_max bytes are posted inline, as perftest does.
-#include <cstdio>
+#include <algorithm>
 #include <stdexcept>
 
 #include "sim/workload/qp_mesh.h"
@@ -105,8 +105,7 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
                 bool arrived;
                 if (recvs) {
                     // The peer polls its receive CQ, then re-posts the receive it consumed.
-                    bool got = false;
-                    arrived = poller.until([&] { return got = !drain_cq(peer, dst.recv_cq).empty(); });
+                    arrived = poller.until([&] { return !drain_cq(peer, dst.recv_cq).empty(); });
                     if (arrived) post_recv(sys, 1 - side, dst, ++wr_id, uint32_t(region));
                 } else {
                     // The peer's CPU polls the last byte of its buffer.
