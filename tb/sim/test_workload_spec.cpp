@@ -8,6 +8,7 @@
 #include "sim/config/yaml_loader.h"
 #include "sim/report/perftest_report.h"
 #include "sim/workload/goodput_ceiling.h"
+#include "sim/workload/progress_meter.h"
 #include "sim/workload/run_sections.h"
 #include "sim/workload/summary_csv.h"
 #include "sim/workload/workload_spec.h"
@@ -244,4 +245,33 @@ TEST_CASE("Bandwidth peak from post and completion times, as perftest computes i
     CHECK(r.bw_peak == Approx(1000.0 * 8 / 4e-6 / 1e9));
     CHECK(r.msg_rate_mpps == Approx(4 / 20.0));
     CHECK_THROWS(sim::perftest_bandwidth(1000, {0, 1}, {10}, true));
+}
+
+TEST_CASE("Progress: a plain line per further 10% when not a terminal, a bar redrawn in place on one",
+          "[workload]") {
+    std::ostringstream plain;
+    sim::ProgressMeter p(plain, 200, false, 0.0);
+    for (int i = 0; i < 200; ++i) p.advance(1, i * 1.5);
+    p.finish(300);
+    const std::string s = plain.str();
+    // 10%, 20%, ... 90% once each, then the 100% line from finish().
+    size_t lines = 0;
+    for (char c : s) lines += c == '\n';
+    CHECK(lines == 10);
+    CHECK(s.find("# progress  10%  20/200 ops  simulated 28.5 us") == 0);
+    CHECK(s.find("# progress 100%  200/200 ops  simulated 300.0 us") != std::string::npos);
+    CHECK(s.find('\r') == std::string::npos);
+
+    std::ostringstream tty;
+    sim::ProgressMeter bar(tty, 10, true, 0.0);
+    bar.advance(5, 2500);
+    CHECK(tty.str().find("\r[###############...............]  50%  5/10 ops  simulated 2.50 ms  ETA") == 0);
+    bar.finish(5000);
+    CHECK(tty.str().substr(tty.str().size() - 4) == "\r\033[K");  // the bar is cleared
+
+    std::ostringstream quiet;
+    sim::ProgressMeter q(quiet, 10, false, 3600.0);  // a short run prints nothing
+    q.advance(10, 1);
+    q.finish(1);
+    CHECK(quiet.str().empty());
 }
