@@ -62,12 +62,14 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
     uint8_t value = 0;
     std::vector<LatencyReport> rows;
 
-    if (recvs)
-        for (int i = 0; i < 2; ++i)
+    if (recvs) {
+        uint64_t before[2];
+        for (int i = 0; i < 2; ++i) {
+            before[i] = sys.host(i).nic.stats().recv_prefetches;
             for (int k = 0; k < 4; ++k) post_recv(sys, i, *end[i], ++wr_id, uint32_t(region));
-    // Like perftest's out-of-band sync before the first iteration: the receives' doorbells
-    // reach the NICs before any Send can (a Send finding no receive terminates the QP).
-    if (recvs) sc_core::wait(timing::to_sc(kReceiveSettle));
+        }
+        for (int i = 0; i < 2; ++i) wait_receives_fetched(sys, i, before[i], 4, ctx.patience);
+    }
 
     for (uint32_t size : w.sizes) {
         std::vector<double> posts;

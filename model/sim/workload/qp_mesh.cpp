@@ -95,6 +95,12 @@ verbs::SendWr make_wr(OpKind kind, uint64_t wr_id, const MeshEnd& from, const Me
     return wr;
 }
 
+void wait_receives_fetched(TwoHostSystem& sys, int i, uint64_t fetched_before, uint64_t count, timing::Ps patience) {
+    const auto fetched = [&] { return sys.host(i).nic.stats().recv_prefetches - fetched_before >= count; };
+    if (!sys.wait_until(fetched, patience, 100 * timing::kNs))
+        throw std::runtime_error("the NIC did not fetch the " + std::to_string(count) + " posted receives");
+}
+
 std::vector<verbs::WorkCompletion> drain_cq(HostNode& h, verbs::Cq* cq) {
     std::vector<verbs::WorkCompletion> out;
     verbs::WorkCompletion wc[32];

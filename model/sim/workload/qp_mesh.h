@@ -11,9 +11,6 @@
 
 namespace nicsim::sim {
 
-// Time for posted receives' doorbells to reach the NIC before the first Send is posted, as
-// perftest's out-of-band sync gives them.
-constexpr timing::Ps kReceiveSettle = 5 * timing::kUs;
 
 struct MeshEnd {
     verbs::Pd* pd = nullptr;
@@ -45,6 +42,11 @@ std::vector<MeshConnection> connect_mesh(TwoHostSystem& sys, const host::ConnPar
 // source half into our sink half). Up to `inline_max` bytes go inline (never a Read).
 verbs::SendWr make_wr(OpKind kind, uint64_t wr_id, const MeshEnd& from, const MeshEnd& to, uint64_t region,
                       uint32_t size, uint32_t inline_max);
+
+// Waits (like perftest's out-of-band sync before the first iteration) until host i's NIC has
+// fetched `count` more receive WQEs than `fetched_before` (its recv_prefetches counter): an
+// iWARP Send that finds no receive tears the connection down. Throws after `patience`.
+void wait_receives_fetched(TwoHostSystem& sys, int i, uint64_t fetched_before, uint64_t count, timing::Ps patience);
 
 // Polls one CQ without waiting; throws std::runtime_error on an unsuccessful completion.
 std::vector<verbs::WorkCompletion> drain_cq(HostNode& h, verbs::Cq* cq);

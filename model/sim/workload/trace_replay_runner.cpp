@@ -37,9 +37,13 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
         if (sys.b().dev.post_recv(b.qp, {{0, {{b.sink(), uint32_t(region), b.mr->lkey}}}}) != 0)
             throw std::runtime_error("post_recv: " + sys.b().dev.last_error());
     };
-    for (uint32_t q = 0; q < t.qps; ++q)
+    const uint64_t fetched_before = sys.b().nic.stats().recv_prefetches;
+    uint64_t first_window = 0;
+    for (uint32_t q = 0; q < t.qps; ++q) {
+        first_window += std::min(kRecvWindow, sends_on[q]);
         for (uint32_t k = 0; k < kRecvWindow; ++k) post_recv(q);
-    sc_core::wait(timing::to_sc(kReceiveSettle));  // the receives reach B's NIC before any Send
+    }
+    wait_receives_fetched(sys, 1, fetched_before, first_window, ctx.patience);
 
     const size_t first = ctx.ops.size();
     // Sends complete at B's receive CQ, in order per QP: the oldest unfinished Send of the QP.
