@@ -10,6 +10,7 @@
 #include <set>
 
 #include "nicsim_cli.h"
+#include "tshark_oracle.h"
 #include "sim/config/yaml_loader.h"
 #include "sim/workload/goodput_ceiling.h"
 #include "sim/workload/workload_spec.h"
@@ -338,4 +339,28 @@ TEST_CASE("write_bw 2 B .. 64 KiB stays under the 40GbE goodput ceiling and reac
         CHECK(peak <= ceiling * 1.0001);
         if (size == 65536) CHECK(bw >= 0.97 * ceiling);
     }
+}
+
+TEST_CASE("tshark sees the frames the goodput ceiling counts: segments and bytes per 4 KiB Write", "[run][issue5]") {
+    TempDir d;
+    const fs::path out = d.path() / "out";
+    const std::string file = source_dir() + "/configs/scenarios/write_bw.yaml";
+    const Run r = run_nicsim("run '" + file + "' --set 'workload.sizes=[4096]' --set workload.iterations=20 "
+                             "--set outputs.pcap=true --out '" + out.string() + "'",
+                             d.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto sc = nicsim::config::load_scenario((out / "config.resolved.yaml").string());
+    const auto model = nicsim::sim::goodput_model(sc.config);
+    // Every RDMA Write segment host A sent (tshark's iWARP dissectors, an independent decoder).
+    const auto rows = nicsim::test::tshark_fields((out / "port_a.pcap").string(),
+                                                  "ip.src==10.0.0.1 && iwarp_rdma.opcode==0", {"frame.len"});
+    // 4096 B = 1428 + 1428 + 1240 with 1500 MTU and timestamps: three segments a message.
+    CHECK(rows.size() == 20 * 3);
+    uint64_t bytes = 0;
+    for (const auto& row : rows) bytes += std::stoull(row.at(0));
+    // The ceiling's wire bytes less what a capture does not hold: preamble/SFD + IFG (20 B)
+    // and the FCS (4 B) of each frame.
+    const double wire = nicsim::sim::wire_bytes_per_message(model, nicsim::sim::OpKind::Write, 4096);
+    CHECK(double(bytes) == Approx(20 * (wire - 3 * 24)));
 }
