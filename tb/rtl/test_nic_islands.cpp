@@ -1,0 +1,371 @@
+// The RTL islands inside the T5 NIC (model/nic/t5/mpa_rtl_check.h): two two-host systems in
+// one simulation, one with configs/nic/t5_40g_rtl.yaml (all four MPA blocks rtl), one with the
+// same settings and impl model, run the same traffic. The rtl one must put byte-identical
+// frames on the wire at identical times, place the same bytes at the same times and complete
+// the same work at the same times, with every FPDU through every island, zero mismatches, and
+// a capture tshark dissects with a Good CRC32 on every FPDU. A frame corrupted on the link
+// (TCP checksum kept valid) is flagged by the RTL CRC check exactly as the golden endpoint
+// Terminates for it.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "islands/stream_engine.h"
+#include "nic/t5/mpa_rtl_check.h"
+#include "proto/inet_checksum.h"
+#include "proto/terminate_codes.h"
+#include "sim/config/yaml_loader.h"
+#include "sim/two_host_system.h"
+#include "tshark_oracle.h"
+
+using namespace nicsim;
+using timing::Ps;
+namespace verbs = host::verbs;
+
+namespace {
+
+std::string source_dir() {
+    const char* s = std::getenv("NICSIM_SOURCE_DIR");
+    return s ? s : ".";
+}
+
+std::string temp_dir(const std::string& tag) {
+    auto dir = std::filesystem::temp_directory_path() / ("nicsim-nic-islands-" + tag + "-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    return dir.string();
+}
+
+std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
+    std::vector<uint8_t> v(n);
+    uint32_t x = seed * 2654435761u + 1;
+    for (auto& b : v) {
+        x = x * 1103515245u + 12345u;
+        b = uint8_t(x >> 16);
+    }
+    return v;
+}
+
+// configs/nic/t5_40g_rtl.yaml with `markers`, and its impl-model twin.
+config::Config nic_config(bool markers, bool rtl) {
+    std::vector<std::string> sets = {std::string("nic.mpa.markers=") + (markers ? "true" : "false")};
+    if (!rtl)
+        for (const char* k : {"nic.mpa_tx.crc_impl", "nic.mpa_tx.marker_impl", "nic.mpa_rx.crc_impl", "nic.mpa_rx.marker_impl"})
+            sets.push_back(std::string(k) + "=model");
+    return config::load_scenario(source_dir() + "/configs/nic/t5_40g_rtl.yaml", sets).config;
+}
+
+host::ConnParams conn_params(const config::Config& c) {
+    host::ConnParams p;
+    p.mpa.rev = uint8_t(c.get_int("nic.mpa.rev"));
+    p.mpa.markers = c.get_bool("nic.mpa.markers");
+    p.mpa.crc = c.get_bool("nic.mpa.crc");
+    p.mpa.p2p = host::P2pRtr::ZeroLengthRead;
+    return p;
+}
+
+struct WireFrame {
+    Ps first_byte;
+    proto::Bytes bytes;
+    bool operator==(const WireFrame& o) const { return first_byte == o.first_byte && bytes == o.bytes; }
+};
+
+// One two-host system and what it did.
+struct Run {
+    std::unique_ptr<sim::TwoHostSystem> sys;
+    std::vector<WireFrame> wire[2];  // per direction: A -> B, B -> A
+    host::ConnParams cp;
+    bool done = false;
+    std::string failure;
+
+    Run(const char* name, const config::Config& c, const std::string& pcap_dir = "") {
+        sim::TwoHostParams p = sim::TwoHostParams::from_config(c);
+        p.a.nic.trace = p.b.nic.trace = true;
+        if (!pcap_dir.empty()) {
+            p.pcap_a = pcap_dir + "/port_a.pcap";
+            p.pcap_b = pcap_dir + "/port_b.pcap";
+        }
+        sys = std::make_unique<sim::TwoHostSystem>(name, p);
+        for (int i = 0; i < 2; ++i)
+            sys->link_from(i).add_tap([this, i](Ps t, const net::EthFrame& f) { wire[i].push_back({t, *f.bytes}); });
+        cp = conn_params(c);
+    }
+};
+
+constexpr uint32_t kReadLen = 4990;  // no FPDU of this traffic ends on a marker position (tshark)
+
+// Write 64 B, Write 64 KiB, Send 3000 B, Read 4990 B (B's NIC answers with Read Responses).
+void traffic(Run& r, int& finished) {
+    sim::TwoHostSystem& sys = *r.sys;
+    sys.body = [&r, &sys, &finished] {
+        try {
+            auto [a, b] = sys.connect_pair(r.cp);
+            sys.a().mem.write(a.buf, pattern(70000, 1));
+            sys.b().mem.write(b.buf + 200000, pattern(kReadLen, 2));
+            if (sys.b().dev.post_recv(b.qp, {{1, {{b.buf + 300000, 4096, b.mr->lkey}}}}) != 0)
+                throw std::runtime_error("post_recv");
+            sc_core::wait(timing::to_sc(2 * timing::kUs));
+            std::vector<verbs::SendWr> wrs;
+            for (uint32_t len : {64u, 65536u}) {
+                verbs::SendWr w;
+                w.wr_id = wrs.size() + 1;
+                w.opcode = verbs::WrOpcode::RdmaWrite;
+                w.send_flags = verbs::IBV_SEND_SIGNALED;
+                w.sg_list = {{a.buf, len, a.mr->lkey}};
+                w.remote_addr = b.buf + (len == 64 ? 0 : 65536);
+                w.rkey = b.mr->rkey;
+                wrs.push_back(w);
+            }
+            verbs::SendWr s;
+            s.wr_id = 3;
+            s.opcode = verbs::WrOpcode::Send;
+            s.send_flags = verbs::IBV_SEND_SIGNALED;
+            s.sg_list = {{a.buf, 3000, a.mr->lkey}};
+            wrs.push_back(s);
+            verbs::SendWr rd;
+            rd.wr_id = 4;
+            rd.opcode = verbs::WrOpcode::RdmaRead;
+            rd.send_flags = verbs::IBV_SEND_SIGNALED;
+            rd.sg_list = {{a.buf + 100000, kReadLen, a.mr->lkey}};
+            rd.remote_addr = b.buf + 200000;
+            rd.rkey = b.mr->rkey;
+            wrs.push_back(rd);
+            for (const verbs::SendWr& w : wrs)
+                if (sys.a().dev.post_send(a.qp, {w}) != 0) throw std::runtime_error("post_send");
+            auto c = sys.poll(0, a.cq, 4, 10'000 * timing::kUs, 1 * timing::kUs);
+            if (c.size() != 4) throw std::runtime_error("completions: " + std::to_string(c.size()));
+            for (auto& wc : c)
+                if (wc.status != verbs::WcStatus::Success) throw std::runtime_error("a WR failed");
+            auto src = pattern(70000, 1);
+            if (sys.b().mem.read(b.buf, 64) != std::vector<uint8_t>(src.begin(), src.begin() + 64) ||
+                sys.b().mem.read(b.buf + 65536, 65536) != std::vector<uint8_t>(src.begin(), src.begin() + 65536) ||
+                sys.b().mem.read(b.buf + 300000, 3000) != std::vector<uint8_t>(src.begin(), src.begin() + 3000) ||
+                sys.a().mem.read(a.buf + 100000, kReadLen) != pattern(kReadLen, 2))
+                throw std::runtime_error("memory contents differ");
+            sc_core::wait(timing::to_sc(20 * timing::kUs));  // the last ACKs
+            r.done = true;
+        } catch (const std::exception& e) {
+            r.failure = e.what();
+        }
+        if (++finished == 2) sc_core::sc_stop();
+    };
+}
+
+void require_same_behaviour(Run& m, Run& r) {
+    for (int i = 0; i < 2; ++i) {
+        INFO("direction " << (i ? "B -> A" : "A -> B"));
+        REQUIRE(r.wire[i].size() == m.wire[i].size());
+        for (size_t k = 0; k < m.wire[i].size(); ++k) {
+            INFO("frame " << k);
+            REQUIRE(r.wire[i][k] == m.wire[i][k]);
+        }
+    }
+    for (int h = 0; h < 2; ++h) {
+        const nic::NicTrace& tm = m.sys->host(h).nic.trace();
+        const nic::NicTrace& tr = r.sys->host(h).nic.trace();
+        INFO("host " << h);
+        REQUIRE(tr.placements.size() == tm.placements.size());
+        for (size_t k = 0; k < tm.placements.size(); ++k) {
+            CHECK(tr.placements[k].addr == tm.placements[k].addr);
+            CHECK(tr.placements[k].bytes == tm.placements[k].bytes);
+            CHECK(tr.placements[k].issued == tm.placements[k].issued);
+            CHECK(tr.placements[k].done == tm.placements[k].done);
+        }
+        REQUIRE(tr.completions.size() == tm.completions.size());
+        for (size_t k = 0; k < tm.completions.size(); ++k) {
+            CHECK(tr.completions[k].wr_id == tm.completions[k].wr_id);
+            CHECK(tr.completions[k].recv == tm.completions[k].recv);
+            CHECK(tr.completions[k].at == tm.completions[k].at);
+        }
+    }
+}
+
+// Every island saw every FPDU of its direction, none disagreed with the golden model.
+void require_islands_clean(Run& r, bool expect_crc_errors = false) {
+    uint64_t fpdus = 0;
+    for (int h = 0; h < 2; ++h) {
+        const nic::T5Nic& nic = r.sys->host(h).nic;
+        REQUIRE(nic.mpa_check().active());
+        nic::MpaCheckStats s = nic.mpa_check().stats();
+        INFO("host " << h << ": tx " << s.tx_fpdus << " rx " << s.rx_fpdus << " unframed " << s.unframed_segments
+                     << " partial " << s.partial_fpdus);
+        CHECK(s.mismatches() == 0);
+        CHECK(s.unframed_segments == 0);
+        CHECK(s.partial_fpdus == 0);
+        if (!expect_crc_errors) CHECK(s.rx_crc_errors == 0);
+        CHECK(s.rx_marker_errors == 0);
+        // Every FPDU this NIC's endpoint framed went through the TX islands (retransmissions
+        // would go through again), and every FPDU the peer framed through the RX islands.
+        CHECK(s.tx_fpdus >= nic.endpoint(0)->fpdus_sent());
+        CHECK(s.tx_fpdus > 0);
+        CHECK(s.rx_fpdus > 0);
+        REQUIRE(s.islands.size() == 4);
+        for (const nic::MpaIslandStats& i : s.islands) {
+            INFO(i.name);
+            CHECK(i.impl == islands::Impl::Rtl);
+            CHECK(i.mismatches == 0);
+            CHECK(i.fpdus == (i.name.rfind("mpa_tx", 0) == 0 ? s.tx_fpdus : s.rx_fpdus));
+            CHECK(i.cycles > 0);
+        }
+        CHECK(nic.errors().empty());
+        fpdus += s.tx_fpdus;
+    }
+    CHECK(fpdus > 50);
+}
+
+void check_two_host(bool markers) {
+    timing::init_time_resolution();
+    const std::string dir = temp_dir(markers ? "m1" : "m0");
+    Run m("m", nic_config(markers, false));
+    Run r("r", nic_config(markers, true), dir);
+    REQUIRE(r.sys->open_island_waves(dir));
+    REQUIRE_FALSE(m.sys->open_island_waves(dir));  // impl model: nothing to trace
+    int finished = 0;
+    traffic(m, finished);
+    traffic(r, finished);
+    sc_core::sc_start();
+    INFO("model run: " << m.failure << "; rtl run: " << r.failure);
+    REQUIRE(m.done);
+    REQUIRE(r.done);
+    CHECK_FALSE(m.sys->a().nic.mpa_check().active());
+    require_same_behaviour(m, r);
+    require_islands_clean(r);
+    REQUIRE(r.sys->a().nic.endpoint(0)->session()->markers_initiator_to_responder == markers);
+    REQUIRE(r.sys->a().nic.endpoint(0)->session()->markers_responder_to_initiator == markers);
+
+    // tshark: every FPDU on both ports with a Good CRC32 (the islands' bytes are the wire's).
+    r.sys->close_pcaps();
+    if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
+    const uint64_t fpdus = r.sys->a().nic.endpoint(0)->fpdus_sent() + r.sys->b().nic.endpoint(0)->fpdus_sent();
+    for (const char* port : {"port_a.pcap", "port_b.pcap"}) {
+        const std::string pcap = dir + "/" + port;
+        INFO("capture " << pcap);
+        CHECK(test::count_lines(test::tshark(pcap, "-Y _ws.malformed")) == 0);
+        std::string pdml = test::tshark(pcap, "-T pdml");
+        CHECK(test::count_substr(pdml, "Bad CRC32") == 0);
+        CHECK(test::count_substr(pdml, "Good CRC32") == fpdus);
+        if (markers) CHECK(test::count_lines(test::tshark(pcap, "-Y iwarp_mpa.marker_fpduptr")) > 0);
+    }
+    // Waveforms: one FST per rtl island and NIC, written when the engines close.
+    r.sys.reset();
+    for (const char* h : {"a", "b"})
+        for (const char* island : {"mpa_tx.mpa_marker_insert", "mpa_tx.crc32c", "mpa_rx.crc32c", "mpa_rx.mpa_marker_strip"}) {
+            const std::string f = dir + "/" + h + "." + island + ".fst";
+            INFO(f);
+            REQUIRE(std::filesystem::exists(f));
+            CHECK(std::filesystem::file_size(f) > 1000);
+        }
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+TEST_CASE("NIC with RTL MPA islands, markers off: same wire, placements, completions as impl model",
+          "[rtl][nic_islands]") {
+    check_two_host(false);
+}
+
+TEST_CASE("NIC with RTL MPA islands, markers on: same wire, placements, completions as impl model",
+          "[rtl][nic_islands]") {
+    check_two_host(true);
+}
+
+// Corrupts one byte of A's 5th large data frame on the link; the TCP checksum is patched, so
+// only the MPA CRC can catch it (what the CRC is for: errors TCP's checksum misses). Without
+// markers the byte is inside the ULPDU; with markers it is the CRC field's last byte (a marker
+// never follows the CRC, so the marker check stays clean and only the CRC check fires).
+static void check_corruption(bool markers) {
+    timing::init_time_resolution();
+    Run m("m", nic_config(markers, false));
+    Run r("r", nic_config(markers, true));
+    for (Run* run : {&m, &r}) {
+        sim::TwoHostSystem& sys = *run->sys;
+        auto seen = std::make_shared<int>(0);
+        sys.link_from(0).set_receiver([&sys, seen, markers](const net::FrameArrival& a) {
+            net::FrameArrival c = a;
+            proto::ParsedTcpFrame f = proto::parse_tcp_frame(proto::ByteView(*a.frame.bytes));
+            if (f.payload.size > 1000 && ++*seen == 5) {
+                proto::Bytes b = *a.frame.bytes;
+                const size_t tcp_at = 14 + size_t(b[14] & 0x0F) * 4;
+                const size_t at = size_t(f.payload.data - a.frame.bytes->data()) + (markers ? f.payload.size - 1 : 701);
+                const uint8_t flipped = uint8_t(b[at] ^ 0x5A);
+                nic::rewrite_tcp_bytes(b, tcp_at, at, proto::ByteView(&flipped, 1));
+                c.frame.bytes = std::make_shared<const proto::Bytes>(std::move(b));
+            }
+            sys.b().nic.receive(c);
+        });
+    }
+    int finished = 0;
+    for (Run* run : {&m, &r}) {
+        sim::TwoHostSystem& sys = *run->sys;
+        sys.body = [run, &sys, &finished] {
+            try {
+                auto [a, b] = sys.connect_pair(run->cp);
+                sys.a().mem.write(a.buf, pattern(65536, 3));
+                verbs::SendWr w;
+                w.wr_id = 1;
+                w.opcode = verbs::WrOpcode::RdmaWrite;
+                w.send_flags = verbs::IBV_SEND_SIGNALED;
+                w.sg_list = {{a.buf, 65536, a.mr->lkey}};
+                w.remote_addr = b.buf;
+                w.rkey = b.mr->rkey;
+                if (sys.a().dev.post_send(a.qp, {w}) != 0) throw std::runtime_error("post_send");
+                sys.wait_until([&] { return sys.b().nic.endpoint(0)->terminate_sent().has_value(); }, 1000 * timing::kUs);
+                sc_core::wait(timing::to_sc(20 * timing::kUs));
+                run->done = true;
+            } catch (const std::exception& e) {
+                run->failure = e.what();
+            }
+            if (++finished == 2) sc_core::sc_stop();
+        };
+    }
+    sc_core::sc_start();
+    INFO("model run: " << m.failure << "; rtl run: " << r.failure);
+    REQUIRE(m.done);
+    REQUIRE(r.done);
+    for (Run* run : {&m, &r}) {  // the golden endpoint caught it in both
+        REQUIRE(run->sys->b().nic.endpoint(0)->terminate_sent().has_value());
+        CHECK(*run->sys->b().nic.endpoint(0)->terminate_sent() == proto::term::kMpaCrcError);
+    }
+    nic::MpaCheckStats s = r.sys->b().nic.mpa_check().stats();
+    CHECK(s.rx_crc_errors == 1);  // the RTL check flagged exactly the corrupted FPDU
+    CHECK(s.rx_marker_errors == 0);
+    CHECK(s.mismatches() == 0);   // and agreed with the golden model on every FPDU
+    CHECK(s.rx_fpdus >= 5);
+    CHECK(r.sys->a().nic.mpa_check().stats().rx_crc_errors == 0);
+    require_same_behaviour(m, r);
+}
+
+TEST_CASE("A frame corrupted on the link is flagged by the RTL CRC check as the golden endpoint Terminates",
+          "[rtl][nic_islands]") {
+    check_corruption(false);
+}
+
+TEST_CASE("A corrupted CRC field with markers on is flagged by the RTL CRC check as by the golden endpoint",
+          "[rtl][nic_islands]") {
+    check_corruption(true);
+}
+
+TEST_CASE("rewrite_tcp_bytes keeps the TCP checksum valid", "[rtl][nic_islands]") {
+    proto::TcpFrameSpec spec;
+    spec.flow.src.ip = proto::Ipv4Address{0x0A000001};
+    spec.flow.dst.ip = proto::Ipv4Address{0x0A000002};
+    spec.flow.src.port = 1;
+    spec.flow.dst.port = 2;
+    proto::Bytes payload = pattern(301, 9);  // odd length: the last word is half padding
+    spec.payload = proto::ByteView(payload);
+    proto::Bytes frame = proto::build_tcp_frame(spec);
+    const size_t tcp_at = 34, pay_at = tcp_at + 20;
+    REQUIRE(proto::parse_tcp_frame(proto::ByteView(frame)).tcp_checksum_ok);
+    for (size_t at : {size_t(0), size_t(1), size_t(150), size_t(299), size_t(300)}) {
+        proto::Bytes repl = {uint8_t(frame[pay_at + at] ^ 0xFF)};
+        if (at + 2 <= 301) repl.push_back(uint8_t(frame[pay_at + at + 1] + 1));
+        nic::rewrite_tcp_bytes(frame, tcp_at, pay_at + at, proto::ByteView(repl));
+        INFO("at " << at);
+        CHECK(frame[pay_at + at] == repl[0]);
+        CHECK(proto::parse_tcp_frame(proto::ByteView(frame)).tcp_checksum_ok);
+    }
+    CHECK_THROWS_AS(nic::rewrite_tcp_bytes(frame, tcp_at, frame.size(), proto::ByteView(payload)), std::invalid_argument);
+}
