@@ -15,6 +15,7 @@
 
 #include "islands/stream_engine.h"
 #include "nic/t5/mpa_rtl_check.h"
+#include "proto/crc32c.h"
 #include "proto/inet_checksum.h"
 #include "proto/terminate_codes.h"
 #include "sim/config/yaml_loader.h"
@@ -368,4 +369,116 @@ TEST_CASE("rewrite_tcp_bytes keeps the TCP checksum valid", "[rtl][nic_islands]"
         CHECK(proto::parse_tcp_frame(proto::ByteView(frame)).tcp_checksum_ok);
     }
     CHECK_THROWS_AS(nic::rewrite_tcp_bytes(frame, tcp_at, frame.size(), proto::ByteView(payload)), std::invalid_argument);
+}
+
+namespace {
+
+struct NoMemory : proto::EndpointMemory {
+    void write_tagged(uint32_t, uint64_t, proto::ByteView) override {}
+    void write_receive(uint64_t, uint32_t, proto::ByteView) override {}
+    proto::Bytes read_tagged(uint32_t, uint64_t, uint32_t len) override { return proto::Bytes(len, 0); }
+};
+
+proto::Bytes frame_of(const proto::TcpSegment& s) {
+    proto::TcpFrameSpec spec;
+    spec.flow.src.ip = proto::Ipv4Address{0x0A000001};
+    spec.flow.dst.ip = proto::Ipv4Address{0x0A000002};
+    spec.flow.src.port = s.header.src_port;
+    spec.flow.dst.port = s.header.dst_port;
+    spec.seq = s.header.seq;
+    spec.ack = s.header.ack;
+    spec.flags = s.header.flags;
+    spec.window = s.header.window;
+    spec.options = s.header.options;
+    spec.payload = proto::ByteView(s.payload);
+    return proto::build_tcp_frame(spec);
+}
+
+// When the islands' FPDU differs from the endpoint's (here: the endpoint's FPDU is altered
+// behind its CRC, as a faulty golden framer would), the mismatch is counted and reported,
+// and the frame that leaves carries the islands' bytes: a CRC that matches the data it
+// covers, and a valid TCP checksum.
+void check_tx_mismatch(bool markers) {
+    proto::IwarpEndpointConfig cfg;
+    cfg.mpa.markers_rx = markers;
+    proto::Tpt tpt[2];
+    NoMemory mem[2];
+    proto::IwarpEndpoint a(cfg, 40000, 7174, 1000, tpt[0], mem[0]);
+    proto::IwarpEndpoint b(cfg, 7174, 40000, 900000, tpt[1], mem[1]);
+    std::vector<std::string> reports;
+    nic::StageConfig mpa_tx, mpa_rx;
+    mpa_tx.name = "mpa_tx";
+    mpa_rx.name = "mpa_rx";
+    nic::MpaIslandParams ip;
+    ip.tx_crc = ip.tx_marker = ip.rx_crc = ip.rx_marker = islands::Impl::Rtl;
+    nic::MpaRtlCheck check(ip, {mpa_tx}, {mpa_rx}, [&](std::string m) { reports.push_back(std::move(m)); });
+    REQUIRE(check.active());
+
+    uint64_t now = 0;
+    auto exchange = [&](bool pass_to_b) {
+        proto::TcpSegment s;
+        bool any = true;
+        while (any) {
+            any = false;
+            while (a.poll_segment(now, s)) {
+                any = true;
+                auto f = std::make_shared<const proto::Bytes>(frame_of(s));
+                auto out = check.on_tx(1, a, f, nic::FrameTiming{});
+                CHECK(out == f);  // golden and RTL agree: the very same frame goes out
+                if (pass_to_b) b.on_segment(now, s.header, proto::ByteView(s.payload));
+            }
+            while (pass_to_b && b.poll_segment(now, s)) {
+                any = true;
+                a.on_segment(now, s.header, proto::ByteView(s.payload));
+            }
+            now += 1000;
+        }
+    };
+    a.connect(now);
+    b.listen();
+    exchange(true);
+    REQUIRE(a.state() == proto::EndpointState::Ready);
+    const uint64_t agreed = check.stats().tx_fpdus;
+    CHECK(agreed >= 1);  // the RTR
+
+    proto::WorkRequest wr;
+    wr.wr_id = 1;
+    wr.opcode = proto::WorkOpcode::Write;
+    wr.payload = pattern(1000, 5);
+    wr.remote_stag = 0x100;
+    a.post_send(now, wr);
+    proto::TcpSegment s;
+    REQUIRE(a.poll_segment(now, s));
+    REQUIRE(s.payload.size() > 100);
+    s.payload[40] ^= 0x01;  // inside the ULPDU, behind the FPDU's (now stale) CRC
+    auto golden = std::make_shared<const proto::Bytes>(frame_of(s));
+    auto sent = check.on_tx(1, a, golden, nic::FrameTiming{});
+    nic::MpaCheckStats st = check.stats();
+    CHECK(st.tx_fpdus == agreed + 1);
+    CHECK(st.tx_wire_mismatches == 1);
+    CHECK(st.mismatches() == 1);  // the islands agree with their golden twins
+    REQUIRE(reports.size() == 1);
+    CHECK(reports[0].find("differs from the golden FPDU") != std::string::npos);
+    REQUIRE(sent != golden);
+    proto::ParsedTcpFrame f = proto::parse_tcp_frame(proto::ByteView(*sent));
+    REQUIRE(f.status == proto::ParsedTcpFrame::Status::Ok);
+    CHECK(f.tcp_checksum_ok);
+    REQUIRE(f.payload.size == s.payload.size());
+    // Same bytes but the CRC field, which now covers the altered data.
+    CHECK(std::equal(f.payload.data, f.payload.data + f.payload.size - 4, s.payload.begin()));
+    const size_t n = f.payload.size;
+    const uint32_t crc = proto::crc32c(f.payload.sub(0, n - 4));
+    const uint32_t field = uint32_t(f.payload[n - 4]) | uint32_t(f.payload[n - 3]) << 8 |
+                           uint32_t(f.payload[n - 2]) << 16 | uint32_t(f.payload[n - 1]) << 24;
+    CHECK(field == crc);
+    CHECK(crc != (uint32_t(s.payload[n - 4]) | uint32_t(s.payload[n - 3]) << 8 | uint32_t(s.payload[n - 2]) << 16 |
+                  uint32_t(s.payload[n - 1]) << 24));
+}
+
+}  // namespace
+
+TEST_CASE("An FPDU the islands frame differently is counted, reported and sent as the RTL made it",
+          "[rtl][nic_islands]") {
+    check_tx_mismatch(false);
+    check_tx_mismatch(true);
 }
