@@ -197,6 +197,7 @@ void require_islands_clean(Run& r, bool expect_crc_errors = false) {
         CHECK(s.partial_fpdus == 0);
         if (!expect_crc_errors) CHECK(s.rx_crc_errors == 0);
         CHECK(s.rx_marker_errors == 0);
+        CHECK(s.late_fpdus == 0);  // the islands finish inside the stage's modelled time
         // Every FPDU this NIC's endpoint framed went through the TX islands (retransmissions
         // would go through again), and every FPDU the peer framed through the RX islands.
         CHECK(s.tx_fpdus >= nic.endpoint(0)->fpdus_sent());

@@ -253,8 +253,10 @@ std::shared_ptr<const Bytes> MpaRtlCheck::on_tx(uint32_t qpn, const proto::Iwarp
         }
         std::vector<EngineResult> marked = run(*tx_insert_, in, markers, s.crc, start);
         for (size_t i = 0; i < in.size(); ++i) in[i].bytes = std::move(marked[i].bytes);
-        std::vector<EngineResult> framed = run(*tx_crc_, in, markers, s.crc, start + tx_crc_->period);
+        const Ps crc_start = start + tx_insert_->period;  // the insert block's output from its cycle 1
+        std::vector<EngineResult> framed = run(*tx_crc_, in, markers, s.crc, crc_start);
         stats_.tx_fpdus += fpdus.size();
+        if (ft.stages.size() > tx_index_) check_timing(framed, crc_start, tx_crc_->period, ft.stages[tx_index_].last_out);
         for (size_t i = 0; i < fpdus.size(); ++i) {
             const Fpdu& u = fpdus[i];
             const Bytes& r = framed[i].bytes;
@@ -275,11 +277,23 @@ std::shared_ptr<const Bytes> MpaRtlCheck::on_tx(uint32_t qpn, const proto::Iwarp
     return frame;
 }
 
-Ps MpaRtlCheck::rx_stage_time(const FrameTiming& ft) const {
-    return ft.stages.size() > rx_index_ ? ft.stages[rx_index_].first_pop : 0;
+MpaRtlCheck::StageWindow MpaRtlCheck::rx_stage_window(const FrameTiming& ft) const {
+    if (ft.stages.size() <= rx_index_) return {};
+    return {ft.stages[rx_index_].first_pop, ft.stages[rx_index_].last_out};
 }
 
-void MpaRtlCheck::on_rx(uint32_t qpn, const proto::IwarpEndpoint& ep, const proto::ParsedTcpFrame& f, Ps at) {
+// The pipeline keeps the stage's times; the islands must fit inside them: the last beat of
+// the last FPDU leaves the island chain no later than the stage's last beat leaves the stage.
+void MpaRtlCheck::check_timing(const std::vector<EngineResult>& last_island, Ps start, Ps period, Ps stage_last_out) {
+    if (last_island.empty() || stage_last_out == 0) return;
+    const Ps end = start + Ps(last_island.back().exit_cycle + 1) * period;
+    if (end <= stage_last_out) return;
+    stats_.late_fpdus += last_island.size();
+    mismatch("the islands finish " + std::to_string(end - stage_last_out) + " ps after the stage's last beat");
+}
+
+void MpaRtlCheck::on_rx(uint32_t qpn, const proto::IwarpEndpoint& ep, const Bytes& frame,
+                        const proto::ParsedTcpFrame& f, StageWindow w) {
     if (!active_ || f.payload.empty()) return;
     Flow& fl = flows_[qpn];
     learn_base(fl, fl.rx, false, ep, f.tcp.seq, f.payload);
@@ -288,6 +302,8 @@ void MpaRtlCheck::on_rx(uint32_t qpn, const proto::IwarpEndpoint& ep, const prot
     const bool markers = *fl.initiator ? s.markers_responder_to_initiator : s.markers_initiator_to_responder;
     std::vector<Fpdu> fpdus = frame_fpdus(fl.rx, f.tcp.seq, f.payload, markers);
     if (fpdus.empty()) return;
+    const size_t pay_at = size_t(f.payload.data - frame.data());
+    const Ps start = w.first_pop + Ps(pay_at / rx_stage_.width_bytes) * rx_stage_.clock.period();
     try {
         std::vector<EnginePacket> in;
         for (const Fpdu& u : fpdus) {
@@ -297,14 +313,16 @@ void MpaRtlCheck::on_rx(uint32_t qpn, const proto::IwarpEndpoint& ep, const prot
             in.push_back(std::move(pk));
         }
         // The CRC covers the markers: checked before the strip block removes them.
-        std::vector<EngineResult> checked = run(*rx_crc_, in, markers, s.crc, at);
+        std::vector<EngineResult> checked = run(*rx_crc_, in, markers, s.crc, start);
         for (size_t i = 0; i < in.size(); ++i) {
             stats_.rx_crc_errors += !checked[i].flag;
             in[i].bytes = std::move(checked[i].bytes);
         }
-        std::vector<EngineResult> clean = run(*rx_strip_, in, markers, s.crc, at + rx_strip_->period);
+        const Ps strip_start = start + rx_crc_->period;  // the CRC block's output from its cycle 1
+        std::vector<EngineResult> clean = run(*rx_strip_, in, markers, s.crc, strip_start);
         for (const EngineResult& r : clean) stats_.rx_marker_errors += r.flag;
         stats_.rx_fpdus += fpdus.size();
+        check_timing(clean, strip_start, rx_strip_->period, w.last_out);
     } catch (const std::exception& ex) {
         ++stats_.internal_errors;
         mismatch(std::string("mpa_rx: ") + ex.what());

@@ -67,6 +67,7 @@ struct MpaCheckStats {
     uint64_t unframed_segments = 0;       // segments not starting on a known FPDU: not checked
     uint64_t partial_fpdus = 0;           // FPDUs cut by a segment end: not checked
     uint64_t internal_errors = 0;         // an engine threw (reported, counted as a mismatch)
+    uint64_t late_fpdus = 0;              // an island's last beat left after the stage's (timing contract broken)
     uint64_t mismatches() const;          // every disagreement above and in the islands
     std::vector<MpaIslandStats> islands;  // mpa_tx.mpa_marker_insert, mpa_tx.crc32c, mpa_rx.crc32c, mpa_rx.mpa_marker_strip
 };
@@ -88,10 +89,15 @@ public:
     // sends: `frame` itself, or a copy carrying the RTL's bytes where they differ.
     std::shared_ptr<const proto::Bytes> on_tx(uint32_t qpn, const proto::IwarpEndpoint& ep,
                                               std::shared_ptr<const proto::Bytes> frame, const FrameTiming& ft);
-    // When a received frame passes MPA_RX (the time its first beat enters the stage).
-    timing::Ps rx_stage_time(const FrameTiming& ft) const;
-    // A received frame (TCP checksum good, demultiplexed to QP `qpn`) at MPA_RX at `at`.
-    void on_rx(uint32_t qpn, const proto::IwarpEndpoint& ep, const proto::ParsedTcpFrame& f, timing::Ps at);
+    // When a frame passes a stage: its first beat popped, its last beat out.
+    struct StageWindow {
+        timing::Ps first_pop = 0, last_out = 0;
+    };
+    StageWindow rx_stage_window(const FrameTiming& ft) const;
+    // A received frame (TCP checksum good, demultiplexed to QP `qpn`; `f` parsed from `frame`)
+    // that passed MPA_RX in `w`.
+    void on_rx(uint32_t qpn, const proto::IwarpEndpoint& ep, const proto::Bytes& frame, const proto::ParsedTcpFrame& f,
+               StageWindow w);
 
     // FST waveforms of the rtl islands: `<prefix>.<island>.fst` (e.g. out/a.mpa_tx.crc32c.fst),
     // for the engines created from now on (call before sc_start). False if none can be opened.
@@ -122,6 +128,8 @@ private:
     std::vector<islands::EngineResult> run(Island& is, const std::vector<islands::EnginePacket>& burst, bool markers,
                                            bool crc, timing::Ps start);
     void mismatch(const std::string& what);
+    void check_timing(const std::vector<islands::EngineResult>& last_island, timing::Ps start, timing::Ps period,
+                      timing::Ps stage_last_out);
 
     bool active_ = false;
     StageConfig tx_stage_, rx_stage_;

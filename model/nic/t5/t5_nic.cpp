@@ -446,11 +446,11 @@ void T5Nic::receive(const net::FrameArrival& a) {
         trace_.rx.push_back({a.frame.id, 0, 0, a.first_byte, a.last_byte, ft, out});
     }
     std::shared_ptr<const Bytes> bytes = a.frame.bytes;
-    const Ps mpa_at = mpa_check_->active() ? mpa_check_->rx_stage_time(ft) : 0;
-    eq_.schedule(std::max(out, now_ps()), [this, bytes, idx, mpa_at] { deliver(bytes, idx, mpa_at); });
+    MpaRtlCheck::StageWindow mpa = mpa_check_->active() ? mpa_check_->rx_stage_window(ft) : MpaRtlCheck::StageWindow{};
+    eq_.schedule(std::max(out, now_ps()), [this, bytes, idx, mpa] { deliver(bytes, idx, mpa); });
 }
 
-void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index, Ps mpa_rx_at) {
+void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index, MpaRtlCheck::StageWindow mpa_rx) {
     proto::ParsedTcpFrame f = proto::parse_tcp_frame(ByteView(*frame));
     if (f.status != proto::ParsedTcpFrame::Status::Ok || !f.ip_checksum_ok || !f.tcp_checksum_ok ||
         f.ip.dst != p_.ip) {
@@ -468,7 +468,7 @@ void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index, 
         return;
     }
     q->ep->on_segment(now_ps(), f.tcp, f.payload);
-    if (mpa_check_->active()) mpa_check_->on_rx(q->qpn, *q->ep, f, mpa_rx_at);  // after: the session may start here
+    if (mpa_check_->active()) mpa_check_->on_rx(q->qpn, *q->ep, *frame, f, mpa_rx);  // after: the session may start here
     pump(*q, now_ps());
 }
 

@@ -196,7 +196,7 @@ private:
     void enqueue_segment(Qp& q, const proto::TcpSegment& seg, timing::Ps now);
     std::optional<timing::Ps> data_ready(const TxEntry& e, uint64_t frame_beats);
     void release_tx();
-    void deliver(const std::shared_ptr<const proto::Bytes>& frame, size_t rx_index, timing::Ps mpa_rx_at);
+    void deliver(const std::shared_ptr<const proto::Bytes>& frame, size_t rx_index, MpaRtlCheck::StageWindow mpa_rx);
     void prefetch_recv(uint32_t qpn);
     void place(uint64_t addr, proto::Bytes data);
     void source_read(Qp& q, uint64_t addr, uint32_t len);
