@@ -64,20 +64,7 @@ class RtlEngine final : public StreamEngine {
     using Model = typename Pins::Model;
 
 public:
-    explicit RtlEngine(const EngineConfig& cfg) : cfg_(cfg), ctx_(new VerilatedContext) {
-        // Allows open_fst() later; the model is built with FST tracing, so this only keeps
-        // the signals a trace needs (no measurable cost while no trace is open).
-        ctx_->traceEverOn(true);
-        m_.reset(new Model(ctx_.get(), block_name(cfg.block)));
-        m_->clk = 0;
-        m_->rst = 1;
-        m_->s_valid = 0;
-        m_->m_ready = 1;
-        Pins::configure(*m_, cfg_);
-        for (int i = 0; i < 2; ++i) edge();
-        m_->rst = 0;
-        cycles_ = 0;  // reset cycles are not data cycles
-    }
+    explicit RtlEngine(const EngineConfig& cfg) : cfg_(cfg), ctx_(new VerilatedContext) { build(); }
     ~RtlEngine() override {
         if (fst_) fst_->close();
         m_->final();
@@ -87,6 +74,17 @@ public:
 
     bool open_fst(const std::string& path, uint64_t period_ps) override {
         if (fst_) fst_->close();
+        if (!ctx_->calcUnusedSigs()) {
+            // Tracing must be allowed before the model exists (Verilator); it costs speed, so
+            // untraced engines never allow it and a traced one is rebuilt here, between
+            // bursts, where the block holds no data (a fresh reset loses nothing).
+            m_->final();
+            m_.reset();
+            ctx_->traceEverOn(true);
+            const uint64_t kept = cycles_;
+            build();
+            cycles_ = kept;
+        }
         fst_.reset(new VerilatedFstC);
         m_->trace(fst_.get(), 99);
         fst_->open(path.c_str());
@@ -153,6 +151,18 @@ public:
     }
 
 private:
+    void build() {
+        m_.reset(new Model(ctx_.get(), block_name(cfg_.block)));
+        m_->clk = 0;
+        m_->rst = 1;
+        m_->s_valid = 0;
+        m_->m_ready = 1;
+        Pins::configure(*m_, cfg_);
+        for (int i = 0; i < 2; ++i) edge();
+        m_->rst = 0;
+        cycles_ = 0;  // reset cycles are not data cycles
+    }
+
     // One clock cycle: low phase (inputs as set) at wave_ps_, rising edge half a period later.
     void edge() {
         m_->clk = 0;
