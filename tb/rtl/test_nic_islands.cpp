@@ -50,8 +50,9 @@ std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
 }
 
 // configs/nic/t5_40g_rtl.yaml with `markers`, and its impl-model twin.
-config::Config nic_config(bool markers, bool rtl) {
+config::Config nic_config(bool markers, bool rtl, const std::vector<std::string>& extra = {}) {
     std::vector<std::string> sets = {std::string("nic.mpa.markers=") + (markers ? "true" : "false")};
+    sets.insert(sets.end(), extra.begin(), extra.end());
     if (!rtl)
         for (const char* k : {"nic.mpa_tx.crc_impl", "nic.mpa_tx.marker_impl", "nic.mpa_rx.crc_impl", "nic.mpa_rx.marker_impl"})
             sets.push_back(std::string(k) + "=model");
@@ -217,11 +218,11 @@ void require_islands_clean(Run& r, bool expect_crc_errors = false) {
     CHECK(fpdus > 50);
 }
 
-void check_two_host(bool markers) {
+void check_two_host(bool markers, const std::vector<std::string>& extra = {}) {
     timing::init_time_resolution();
     const std::string dir = temp_dir(markers ? "m1" : "m0");
-    Run m("m", nic_config(markers, false));
-    Run r("r", nic_config(markers, true), dir);
+    Run m("m", nic_config(markers, false, extra));
+    Run r("r", nic_config(markers, true, extra), dir);
     REQUIRE(r.sys->open_island_waves(dir));
     REQUIRE_FALSE(m.sys->open_island_waves(dir));  // impl model: nothing to trace
     int finished = 0;
@@ -272,6 +273,11 @@ TEST_CASE("NIC with RTL MPA islands, markers off: same wire, placements, complet
 TEST_CASE("NIC with RTL MPA islands, markers on: same wire, placements, completions as impl model",
           "[rtl][nic_islands]") {
     check_two_host(true);
+}
+
+TEST_CASE("NIC with RTL MPA islands on a 16-byte core datapath at 625 MHz (island clock 2x the stage's)",
+          "[rtl][nic_islands]") {
+    check_two_host(true, {"nic.core.width_bytes=16", "nic.core.clock_mhz=625"});
 }
 
 // Corrupts one byte of A's 5th large data frame on the link; the TCP checksum is patched, so
