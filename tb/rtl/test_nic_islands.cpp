@@ -218,12 +218,19 @@ void require_islands_clean(Run& r, bool expect_crc_errors = false) {
     CHECK(fpdus > 50);
 }
 
+// `drop_nth`: the link from A loses A's drop_nth-th large frame (0: none).
 void check_two_host(bool markers, const std::vector<std::string>& extra = {}, bool expect_packed = false,
-                    bool with_tshark = true) {
+                    bool with_tshark = true, int drop_nth = 0) {
     timing::init_time_resolution();
     const std::string dir = temp_dir(markers ? "m1" : "m0");
     Run m("m", nic_config(markers, false, extra));
     Run r("r", nic_config(markers, true, extra), dir);
+    if (drop_nth)
+        for (Run* run : {&m, &r}) {
+            auto seen = std::make_shared<int>(0);
+            run->sys->link_from(0).set_drop_filter(
+                [seen, drop_nth](const net::EthFrame& f) { return f.bytes->size() > 1000 && ++*seen == drop_nth; });
+        }
     REQUIRE(r.sys->open_island_waves(dir));
     REQUIRE_FALSE(m.sys->open_island_waves(dir));  // impl model: nothing to trace
     int finished = 0;
@@ -236,6 +243,13 @@ void check_two_host(bool markers, const std::vector<std::string>& extra = {}, bo
     CHECK_FALSE(m.sys->a().nic.mpa_check().active());
     require_same_behaviour(m, r);
     require_islands_clean(r);
+    if (drop_nth) {
+        REQUIRE(r.sys->link_from(0).frames_dropped() == 1);
+        // The segments after the gap were walked as starting on an FPDU, the retransmission
+        // on its known boundary: every FPDU A sent, once more for the retransmitted one.
+        CHECK(r.sys->b().nic.mpa_check().stats().assumed_boundaries >= 1);
+        CHECK(r.sys->a().nic.mpa_check().stats().tx_fpdus > r.sys->a().nic.endpoint(0)->fpdus_sent());
+    }
     if (expect_packed) {  // some frame carried several FPDUs: one burst, several FPDUs
         const nic::MpaIslandStats tx = r.sys->a().nic.mpa_check().stats().islands[0];
         CHECK(tx.fpdus > tx.bursts);
@@ -300,6 +314,11 @@ TEST_CASE("NIC with RTL MPA islands, several FPDUs per segment (pack_to_emss)",
 TEST_CASE("NIC with RTL MPA islands, several FPDUs per segment (pack_to_emss), markers on",
           "[rtl][nic_islands]") {
     check_two_host(true, {"nic.tcp.record_packing=pack_to_emss"}, true, false);
+}
+
+TEST_CASE("NIC with RTL MPA islands, a frame lost on the link: segments after the gap and the retransmission",
+          "[rtl][nic_islands]") {
+    check_two_host(true, {}, false, false, 3);
 }
 
 // Corrupts one byte of A's 5th large data frame on the link; the TCP checksum is patched, so

@@ -156,7 +156,10 @@ void MpaRtlCheck::learn_base(Flow& fl, Direction& d, bool transmit, const proto:
     }
 }
 
-// The complete FPDUs of a segment that starts on a known FPDU boundary.
+// The complete FPDUs of a segment that starts on an FPDU boundary: a known one (the end of an
+// FPDU walked before), or one beyond every byte known so far (the data after a lost segment;
+// MPA-aware TCP starts every segment on an FPDU). A start inside a known FPDU (a record split
+// across segments) is not a boundary.
 std::vector<MpaRtlCheck::Fpdu> MpaRtlCheck::frame_fpdus(Direction& d, uint32_t seq, ByteView payload, bool markers) {
     std::vector<Fpdu> out;
     const uint32_t rel = seq - *d.fpdu_seq;
@@ -165,8 +168,12 @@ std::vector<MpaRtlCheck::Fpdu> MpaRtlCheck::frame_fpdus(Direction& d, uint32_t s
     uint64_t o = uint64_t(v);
     d.hint = std::max(d.hint, o);
     if (!d.starts.count(o)) {
-        ++stats_.unframed_segments;
-        return out;
+        if (o <= *d.starts.rbegin()) {
+            ++stats_.unframed_segments;
+            return out;
+        }
+        ++stats_.assumed_boundaries;
+        d.starts.insert(o);
     }
     size_t p = 0;
     while (p < payload.size) {
@@ -179,6 +186,7 @@ std::vector<MpaRtlCheck::Fpdu> MpaRtlCheck::frame_fpdus(Direction& d, uint32_t s
         const size_t wire = proto::mpa_fpdu_wire_length(ulpdu, markers, o);
         if (p + wire > payload.size) {
             ++stats_.partial_fpdus;
+            d.starts.insert(o + wire);  // the next FPDU's start is known; the rest of this one is not a start
             break;
         }
         out.push_back({p, wire, o});
@@ -187,7 +195,10 @@ std::vector<MpaRtlCheck::Fpdu> MpaRtlCheck::frame_fpdus(Direction& d, uint32_t s
         d.starts.insert(o);
     }
     d.hint = std::max(d.hint, o);
-    if (d.hint > kBoundaryHorizon) d.starts.erase(d.starts.begin(), d.starts.lower_bound(d.hint - kBoundaryHorizon));
+    if (d.hint > kBoundaryHorizon) {  // keep the newest boundary whatever happens
+        const uint64_t cut = std::min(d.hint - kBoundaryHorizon, *d.starts.rbegin());
+        d.starts.erase(d.starts.begin(), d.starts.lower_bound(cut));
+    }
     return out;
 }
 

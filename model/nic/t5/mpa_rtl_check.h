@@ -18,8 +18,9 @@
 // FPDU delimiting: stream offsets count from the first octet after the MPA Request/Reply,
 // found by parsing the startup frame in the segment at ISS+1 (TX) / IRS+1 (RX). Every
 // segment the golden TCP sends starts on an FPDU (MPA-aware TCP); the adapter walks the
-// ULPDU_Length fields from a segment's start when that start is a known FPDU boundary.
-// Segments that start elsewhere, or FPDUs cut by a segment end, are counted and not checked.
+// ULPDU_Length fields from a segment's start when that start is a known FPDU boundary or lies
+// beyond all bytes seen (after a loss). Segments that start inside a known FPDU, and FPDUs cut
+// by a segment end, are counted and not checked.
 //
 // Timing: the islands do not change the pipeline's times (the chain times the stage; the
 // blocks' 1-cycle latency and full rate are inside it). Their virtual clock has period
@@ -64,7 +65,8 @@ struct MpaCheckStats {
     uint64_t tx_wire_mismatches = 0;      // TX chain output != the endpoint's FPDU
     uint64_t rx_crc_errors = 0;           // FPDUs the RX CRC block flagged bad
     uint64_t rx_marker_errors = 0;        // FPDUs the strip block flagged (bad marker)
-    uint64_t unframed_segments = 0;       // segments not starting on a known FPDU: not checked
+    uint64_t unframed_segments = 0;       // segments starting inside a known FPDU: not checked
+    uint64_t assumed_boundaries = 0;      // segments past a gap (loss) taken to start on an FPDU
     uint64_t partial_fpdus = 0;           // FPDUs cut by a segment end: not checked
     uint64_t internal_errors = 0;         // an engine threw (reported, counted as a mismatch)
     uint64_t late_fpdus = 0;              // an island's last beat left after the stage's (timing contract broken)
