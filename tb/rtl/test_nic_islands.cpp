@@ -30,7 +30,7 @@ namespace {
 
 std::string source_dir() {
     const char* s = std::getenv("NICSIM_SOURCE_DIR");
-    return s ? s : ".";
+    return s && *s ? s : NICSIM_TEST_SOURCE_DIR;
 }
 
 std::string temp_dir(const std::string& tag) {
