@@ -13,6 +13,8 @@
 #include <fstream>
 #include <unistd.h>
 
+#include <fstapi.h>
+
 #include "islands/stream_engine.h"
 #include "nic/t5/mpa_rtl_check.h"
 #include "proto/crc32c.h"
@@ -66,6 +68,35 @@ host::ConnParams conn_params(const config::Config& c) {
     p.mpa.crc = c.get_bool("nic.mpa.crc");
     p.mpa.p2p = host::P2pRtr::ZeroLengthRead;
     return p;
+}
+
+// Times at which `signal` (the first variable of that name, i.e. the top-level port) rises to
+// 1 in an FST file, read with the FST reader that Verilator's runtime carries.
+std::vector<uint64_t> fst_rises(const std::string& path, const std::string& signal, int& timescale) {
+    std::vector<uint64_t> out;
+    void* ctx = fstReaderOpen(path.c_str());
+    if (!ctx) return out;
+    timescale = fstReaderGetTimescale(ctx);
+    fstHandle h = 0;
+    while (fstHier* e = fstReaderIterateHier(ctx))
+        if (e->htyp == FST_HT_VAR && !h && signal == e->u.var.name) h = e->u.var.handle;
+    struct Acc {
+        std::vector<uint64_t>* out;
+        char last;
+    } acc{&out, '0'};
+    if (h) {
+        fstReaderSetFacProcessMask(ctx, h);
+        fstReaderIterBlocks(
+            ctx,
+            [](void* u, uint64_t t, fstHandle, const unsigned char* v) {
+                auto* a = static_cast<Acc*>(u);
+                if (v[0] == '1' && a->last != '1') a->out->push_back(t);
+                a->last = char(v[0]);
+            },
+            &acc, nullptr);
+    }
+    fstReaderClose(ctx);
+    return out;
 }
 
 struct WireFrame {
@@ -274,8 +305,29 @@ void check_two_host(bool markers, const std::vector<std::string>& extra = {}, bo
         CHECK(test::count_substr(pdml, "Good CRC32") == fpdus);
         if (markers) CHECK(test::count_lines(test::tshark(pcap, "-Y iwarp_mpa.marker_fpduptr")) > 0);
     }
-    // Waveforms: one FST per rtl island and NIC, written when the engines close.
+    // Waveforms: one FST per rtl island and NIC, written when the engines close. A's TX insert
+    // block must start one burst per FPDU frame, at the time (ps) the frame's FPDU bytes enter
+    // MPA_TX by A's NIC trace: the stage's first pop + the header beats (32 B at 2000 ps).
+    std::vector<uint64_t> expect_starts;
+    {
+        const nic::NicTrace& t = r.sys->a().nic.trace();
+        const nic::StageConfig& st = r.sys->params().a.nic.pipeline.tx[2];
+        REQUIRE(st.name == "mpa_tx");
+        int with_payload = 0;
+        for (const nic::TxFrameRecord& f : t.tx)
+            if (f.payload > 0 && ++with_payload > 1)  // the first is the MPA Request
+                expect_starts.push_back(f.chain.stages[2].first_pop +
+                                        (f.frame_bytes - f.payload) / st.width_bytes * st.clock.period());
+    }
+    const uint64_t insert_bursts = r.sys->a().nic.mpa_check().stats().islands[0].bursts;
     r.sys.reset();
+    {
+        int timescale = 0;
+        std::vector<uint64_t> rises = fst_rises(dir + "/a.mpa_tx.mpa_marker_insert.fst", "s_valid", timescale);
+        CHECK(timescale == -12);  // picoseconds
+        CHECK(rises.size() == insert_bursts);
+        CHECK(rises == expect_starts);
+    }
     for (const char* h : {"a", "b"})
         for (const char* island : {"mpa_tx.mpa_marker_insert", "mpa_tx.crc32c", "mpa_rx.crc32c", "mpa_rx.mpa_marker_strip"}) {
             const std::string f = dir + "/" + h + "." + island + ".fst";
