@@ -219,7 +219,7 @@ void SpecReader::add_cli_sets(const std::vector<std::string>& sets) {
             continue;
         }
         const std::string key = s.substr(0, eq);
-        const std::string path = "--set " + key;
+        const std::string path = key;
         if (std::string why = check_key(key); !why.empty()) {
             error(where, key, why);
             continue;
