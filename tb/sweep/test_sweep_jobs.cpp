@@ -77,7 +77,7 @@ TEST_CASE("run pool: never more than max_parallel children at once", "[sweep][po
     for (int i = 0; i < 6; ++i)
         jobs.push_back(shell_job(d, "j" + std::to_string(i),
                                  "touch '" + counter + "/" + std::to_string(i) + "'; ls '" + counter +
-                                     "' | wc -l > seen; sleep 0.2; rm '" + counter + "/" + std::to_string(i) + "'"));
+                                     "' | wc -l > '" + (d.path() / ("j" + std::to_string(i)) / "seen").string() + "'; sleep 0.2; rm '" + counter + "/" + std::to_string(i) + "'"));
     std::ostringstream progress;
     const auto outcomes = run_jobs(jobs, 2, progress);
     int max_seen = 0;

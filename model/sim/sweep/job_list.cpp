@@ -31,8 +31,10 @@ std::string job_line(const std::string& exe, const SweepSpec& spec, const SweepP
     const fs::path dir = fs::absolute(layout::run(out_dir, point.id)).lexically_normal();
     std::string cmd;
     for (const std::string& a : run_argv(exe, spec, point, dir)) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
-    return "cd " + shell_quote(dir.string()) + " && { test -e done || { " + cmd +
-           " >stdout.txt 2>stderr.txt && echo job > done; }; }";
+    const std::string d = shell_quote(dir.string());
+    // In the folder `nicsim sweep` ran in, as the local pool runs it.
+    return "cd " + shell_quote(fs::current_path().string()) + " && { test -e " + d + "/done || { " + cmd + " >" + d +
+           "/stdout.txt 2>" + d + "/stderr.txt && echo job >" + d + "/done; }; }";
 }
 
 void write_job_list(const fs::path& file, const std::string& exe, const SweepSpec& spec,

@@ -4,7 +4,6 @@
 
 #include "sim/config/param_registry.h"
 #include "sim/config/value_parse.h"
-#include "sim/config/yaml_loader.h"
 #include "sim/sweep/workload_overrides.h"
 
 namespace nicsim::sweep {
@@ -14,14 +13,14 @@ using config::Diagnostic;
 namespace {
 
 // Empty when the single assignment is acceptable.
-std::string check_assignment(const config::Scenario& base, const Assignment& a) {
-    if (const config::ParamSpec* spec = config::default_registry().find(a.key)) {
+std::string check_assignment(const SweepSpec& spec, const Assignment& a) {
+    if (const config::ParamSpec* param = config::default_registry().find(a.key)) {
         // Unquoted, exactly as `nicsim run --set` will parse it.
-        const config::ParseResult r = config::parse_value(*spec, a.value);
+        const config::ParseResult r = config::parse_value(*param, a.value);
         if (!r.ok) return r.error;
-        return config::check_range(*spec, r.value);
+        return config::check_range(*param, r.value);
     }
-    return check_workload_override(base, a.key, a.value);
+    return check_workload_override(spec.base, a.key, a.value);
 }
 
 std::string describe(const SweepPoint& p) {
@@ -37,11 +36,8 @@ std::string describe(const SweepPoint& p) {
 std::vector<Diagnostic> validate_points(const SweepSpec& spec, const std::vector<SweepPoint>& points,
                                         size_t max_point_errors) {
     std::vector<Diagnostic> diags;
-    config::Scenario base;
-    try {
-        base = config::load_scenario(spec.base.string());
-    } catch (const config::ConfigError& e) {
-        diags = e.diagnostics();
+    diags = check_run_input(spec.base, {});
+    if (!diags.empty()) {
         diags.push_back({spec.base_where, "base", "the base scenario " + spec.base.string() + " is invalid"});
         return diags;
     }
@@ -50,7 +46,7 @@ std::vector<Diagnostic> validate_points(const SweepSpec& spec, const std::vector
     std::set<std::string> checked;  // path + value
     auto check_once = [&](const Assignment& a) {
         if (!checked.insert(a.path + '\n' + a.value).second) return;
-        if (std::string why = check_assignment(base, a); !why.empty()) diags.push_back({a.where, a.path, why});
+        if (std::string why = check_assignment(spec, a); !why.empty()) diags.push_back({a.where, a.path, why});
     };
     for (const Assignment& a : spec.fixed) check_once(a);
     for (const auto* axes : {&spec.matrix, &spec.zip})
@@ -58,17 +54,13 @@ std::vector<Diagnostic> validate_points(const SweepSpec& spec, const std::vector
             for (const Assignment& a : axis.values) check_once(a);
     if (!diags.empty()) return diags;
 
-    // Whole points: the rules that span several keys.
+    // Whole points, exactly as `nicsim run` will load them: the rules that span several keys.
     size_t failed = 0;
     for (const SweepPoint& p : points) {
-        std::vector<std::string> params;
-        for (const Assignment& a : p.all)
-            if (config::default_registry().find(a.key)) params.push_back(a.text());
-        try {
-            config::load_scenario(spec.base.string(), params);
-        } catch (const config::ConfigError& e) {
+        const std::vector<Diagnostic> problems = check_run_input(spec.base, p.assignments());
+        if (!problems.empty()) {
             if (++failed > max_point_errors) continue;
-            for (const Diagnostic& d : e.diagnostics()) {
+            for (const Diagnostic& d : problems) {
                 // Report at the point's value of the key the rule names, else its first value.
                 const Assignment* at = p.swept.empty() ? nullptr : &p.swept.front();
                 for (const Assignment& a : p.all)

@@ -26,11 +26,9 @@ namespace {
 
 // Starts one child; returns its pid, or -1 with `error` set.
 pid_t spawn(const RunJob& job, std::string& error) {
-    const std::string out = "stdout.txt", err = "stderr.txt";  // opened after the chdir
+    const std::string out = (job.dir / "stdout.txt").string(), err = (job.dir / "stderr.txt").string();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    // Runs in its own folder, like the emitted job lines (job_list.h).
-    posix_spawn_file_actions_addchdir_np(&actions, job.dir.c_str());
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

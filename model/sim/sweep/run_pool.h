@@ -1,5 +1,6 @@
 // Runs the sweep's points as child processes, at most `max_parallel` at once. Each child runs
-// in its run folder, its stdout and stderr go to stdout.txt and stderr.txt there; `done` is written there
+// in the sweep's working folder (relative paths in --set values mean what they mean to
+// `nicsim run`); its stdout and stderr go to stdout.txt and stderr.txt in its run folder; `done` is written there
 // only when it exits with 0, and removed before it starts (a killed run is never "done").
 #pragma once
 
