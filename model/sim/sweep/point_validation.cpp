@@ -27,7 +27,9 @@ std::string describe(const SweepPoint& p) {
     std::string s = "point " + p.id;
     if (p.swept.empty()) return s;
     s += " (";
-    for (size_t i = 0; i < p.swept.size(); ++i) s += (i ? ", " : "") + p.swept[i].text();
+    constexpr size_t kShown = 4;  // long zips would make every line unreadable
+    for (size_t i = 0; i < p.swept.size() && i < kShown; ++i) s += (i ? ", " : "") + p.swept[i].text();
+    if (p.swept.size() > kShown) s += ", ... " + std::to_string(p.swept.size() - kShown) + " more";
     return s + ")";
 }
 
