@@ -21,10 +21,12 @@ void print(std::ostream& err, const std::vector<config::Diagnostic>& diags) {
 }
 
 // Merges and says what it merged; false if a run's summary could not be read.
-bool merge_and_report(const fs::path& dir, const Manifest& m, std::ostream& out, std::ostream& err) {
+// `list_unfinished`: say which runs have no done marker (after a local run the failures say it).
+bool merge_and_report(const fs::path& dir, const Manifest& m, std::ostream& out, std::ostream& err,
+                      bool list_unfinished) {
     const MergeReport r = merge_results(dir, m);
     for (const std::string& p : r.problems) err << "nicsim sweep: " << p << '\n';
-    if (!r.unfinished.empty()) {
+    if (list_unfinished && !r.unfinished.empty()) {
         err << "nicsim sweep: " << r.unfinished.size() << " of " << m.points.size() << " runs are not finished:";
         for (const std::string& id : r.unfinished) err << ' ' << id;
         err << '\n';
@@ -46,7 +48,7 @@ int merge_only(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
         err << "nicsim sweep: " << e.what() << '\n';
         return 2;
     }
-    return merge_and_report(opt.out, m, out, err) ? 0 : 1;
+    return merge_and_report(opt.out, m, out, err, true) ? 0 : 1;
 }
 
 }  // namespace
@@ -105,7 +107,7 @@ int run_sweep(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
 
     int rc = 0;
     try {
-        if (!merge_and_report(dir, manifest, out, err)) rc = 1;
+        if (!merge_and_report(dir, manifest, out, err, false)) rc = 1;
     } catch (const std::exception& e) {
         err << "nicsim sweep: " << e.what() << '\n';
         rc = 1;
