@@ -204,6 +204,19 @@ TEST_CASE("failing runs: exit 1 after the others, with ids and stderr; --resume 
     CHECK_THAT(merged.output, Catch::Contains("1 of 3 runs are not finished: " + id0));
     CHECK(run_nicsim("sweep '" + sweep + "' --merge-only --out '" + out.string() + "'").exit_code == 0);
     CHECK(run_nicsim("sweep --merge-only '" + (d.path() / "nothing").string() + "'").exit_code == 2);
+
+    // Emitting jobs into the folder keeps finished runs with --resume and reruns all without.
+    auto finished = [&] {
+        size_t n = 0;
+        for (const auto& e : fs::directory_iterator(out / "runs")) n += fs::exists(e.path() / "done");
+        return n;
+    };
+    const std::string jobs = (d.path() / "jobs.txt").string();
+    REQUIRE(finished() == 2);
+    CHECK(run_nicsim("sweep '" + sweep + "' --resume --emit-jobs '" + jobs + "' --out '" + out.string() + "'").exit_code == 0);
+    CHECK(finished() == 2);
+    CHECK(run_nicsim("sweep '" + sweep + "' --emit-jobs '" + jobs + "' --out '" + out.string() + "'").exit_code == 0);
+    CHECK(finished() == 0);
 }
 
 TEST_CASE("bad sweeps: exit 2, file:line:column and key path, nothing written", "[sweep][cli]") {
@@ -234,4 +247,39 @@ TEST_CASE("bad sweeps: exit 2, file:line:column and key path, nothing written", 
     CHECK(run_nicsim("sweep '" + ok + "' --out '" + out.string() + "' --jobs 0").exit_code == 2);
     CHECK(run_nicsim("sweep --out '" + out.string() + "'").exit_code == 2);
     CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("scripts/plot: a line per group value; bad input exits 2", "[sweep][cli][plot]") {
+    TempDir d;
+    const std::string csv = d.write(
+        "results.csv",
+        "run_id,pcie.gen,workload,size,iterations,lat_min_us,lat_avg_us,lat_p50_us,lat_p99_us,lat_max_us,"
+        "bw_avg_gbps,bw_peak_gbps,msg_rate_mpps\n"
+        "0000-a,1,write_lat,64,4,1,1.5,1,1,1,,,\n0000-a,1,write_lat,4096,4,2,2.5,2,2,2,,,\n"
+        "0001-b,3,write_lat,64,4,1,1.2,1,1,1,,,\n0001-b,3,write_lat,4096,4,2,2.2,2,2,2,,,\n");
+    const std::string plot = "/usr/bin/python3 '" + sweeptest::source_dir() + "/scripts/plot' ";
+    const fs::path out = d.path() / "plots";
+    const Result r = shell(plot + "'" + csv + "' --out '" + out.string() + "'");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    // Latency: a line per pcie.gen versus size, a line per size versus pcie.gen.
+    const std::string by_size = read_file(out / "latency_vs_size.svg");
+    CHECK(by_size.find("pcie.gen=1") != std::string::npos);
+    CHECK(by_size.find("pcie.gen=3") != std::string::npos);
+    const std::string by_gen = read_file(out / "latency_vs_pcie.gen.svg");
+    CHECK(by_gen.find("size=64") != std::string::npos);
+    CHECK(by_gen.find("size=4096") != std::string::npos);
+    // No bandwidth in a latency sweep: those figures are skipped, not drawn empty.
+    CHECK_FALSE(fs::exists(out / "bandwidth_vs_size.png"));
+    CHECK_THAT(r.output, Catch::Contains("bandwidth vs size: no bw_avg_gbps values, skipped"));
+
+    const Result missing = shell(plot + "'" + (d.path() / "none.csv").string() + "' --out '" + out.string() + "'");
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.output, Catch::Contains("plot: error: "));
+    CHECK(shell(plot + "'" + csv + "' --group nosuch --out '" + out.string() + "'").exit_code == 2);
+    CHECK(shell(plot + "'" + d.write("ragged.csv", "size,lat_avg_us\n64\n") + "' --out '" + out.string() + "'").exit_code == 2);
+    CHECK(shell(plot + "'" + d.write("nosize.csv", "a,b\n1,2\n") + "' --out '" + out.string() + "'").exit_code == 2);
+    CHECK(shell(plot + "--no-such-option '" + csv + "'").exit_code == 2);
+    const std::string help = shell(plot + "--help").output;
+    CHECK_THAT(help, Catch::Contains("--group"));
 }

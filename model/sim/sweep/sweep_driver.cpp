@@ -79,8 +79,13 @@ int run_sweep(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
     const Manifest manifest = make_manifest(spec, points);
     try {
         write_manifest(dir, manifest);
-        for (const SweepPoint& p : points)
-            if (!(opt.resume && run_finished(layout::run(dir, p.id)))) write_point_file(layout::run(dir, p.id), spec, p);
+        for (const SweepPoint& p : points) {
+            const fs::path run_dir = layout::run(dir, p.id);
+            if (opt.resume && run_finished(run_dir)) continue;
+            write_point_file(run_dir, spec, p);
+            // Without --resume every point runs again, here or from the emitted job list.
+            fs::remove(layout::done(run_dir));
+        }
         if (!opt.emit_jobs.empty()) {
             write_job_list(opt.emit_jobs, opt.exe, spec, points, dir);
             out << "wrote " << points.size() << " jobs to " << opt.emit_jobs << " and " << opt.emit_jobs
