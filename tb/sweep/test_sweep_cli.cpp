@@ -171,7 +171,7 @@ TEST_CASE("bundled sweeps, reduced: results, done markers, resume, job list, plo
     }
 }
 
-TEST_CASE("failing runs: exit 1 after the others, with ids and stderr; --resume reruns only them", "[sweep][cli]") {
+TEST_CASE("failing runs: exit 1 after the others, with ids and stderr, and --resume reruns only them", "[sweep][cli]") {
     TempDir d;
     // The first SYN is lost: without SYN retries the QPs never connect, with one they do.
     d.write("base.yaml", "base: t5_40g\n"
@@ -249,7 +249,7 @@ TEST_CASE("bad sweeps: exit 2, file:line:column and key path, nothing written", 
     CHECK_FALSE(fs::exists(out));
 }
 
-TEST_CASE("scripts/plot: a line per group value; bad input exits 2", "[sweep][cli][plot]") {
+TEST_CASE("scripts/plot: a line per group value, and bad input exits 2", "[sweep][cli][plot]") {
     TempDir d;
     const std::string csv = d.write(
         "results.csv",

@@ -33,7 +33,7 @@ TEST_CASE("CSV: quoted fields, embedded commas, quotes and newlines round-trip",
     CHECK_FALSE(parse_csv("", t, error));
 }
 
-TEST_CASE("merge: run_id, swept columns, summary columns; one row per run and summary row", "[sweep][merge]") {
+TEST_CASE("merge: run_id, swept columns, summary columns, one row per run and summary row", "[sweep][merge]") {
     TempDir d;
     Manifest m{"s.yaml", "base.yaml", {"pcie.gen", "workload.sizes"}, {}};
     m.points = {{"0000-aaaaaaaa", {"1", "[64, 4096]"}}, {"0001-bbbbbbbb", {"2", "[64, 4096]"}},
@@ -74,7 +74,7 @@ TEST_CASE("merge: run_id, swept columns, summary columns; one row per run and su
     CHECK(t.header.size() == 1 + 2 + summary_header().size() + 1);
 }
 
-TEST_CASE("manifest: written and read back; a missing or malformed one is an error", "[sweep][merge]") {
+TEST_CASE("manifest: written and read back, a missing or malformed one is an error", "[sweep][merge]") {
     TempDir d;
     Manifest m{"/abs/s.yaml", "/abs/base.yaml", {"a", "b"}, {{"0000-11111111", {"1", "x, \"y\""}}}};
     write_manifest(d.path(), m);

@@ -78,6 +78,13 @@ TEST_CASE("zip lists of different lengths are an error at the offending key", "[
     }
 }
 
+TEST_CASE("more than kMaxPoints points is an error, not an allocation", "[sweep][points]") {
+    SweepSpec spec;
+    const std::vector<std::string> hundred(100, "1");
+    for (const char* k : {"a", "b", "c", "d"}) spec.matrix.push_back(axis(k, hundred));  // 1e8 points
+    CHECK_THROWS_WITH(expand_points(spec), Catch::Contains("more than 1000000 points"));
+}
+
 TEST_CASE("no axes: one point, the base with the fixed overrides", "[sweep][points]") {
     SweepSpec spec;
     spec.fixed = {{"pcie.gen", "2", {}, "set.pcie.gen"}};

@@ -23,7 +23,12 @@ std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
     for (const Axis& a : spec.matrix) radix.push_back(a.values.size());
     if (!spec.zip.empty()) radix.push_back(zip_len);
     size_t total = 1;
-    for (size_t r : radix) total *= r;
+    for (size_t r : radix) {
+        total *= r;
+        if (total > kMaxPoints)
+            throw config::ConfigError({{spec.matrix.empty() ? spec.zip.front().where : spec.matrix.front().where, "matrix",
+                                        "the sweep has more than " + std::to_string(kMaxPoints) + " points"}});
+    }
 
     std::vector<SweepPoint> points;
     points.reserve(total);

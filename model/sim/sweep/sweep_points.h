@@ -19,7 +19,11 @@ struct SweepPoint {
     std::vector<std::string> assignments() const;  // `all` as key=value
 };
 
-// Throws config::ConfigError if the zip lists differ in length. An empty matrix and zip give
+// A typo (an extra axis, a list pasted twice) should not allocate billions of points.
+constexpr size_t kMaxPoints = 1'000'000;
+
+// Throws config::ConfigError if the zip lists differ in length or there are more than
+// kMaxPoints points. An empty matrix and zip give
 // one point (the base with the fixed overrides).
 std::vector<SweepPoint> expand_points(const SweepSpec& spec);
 
