@@ -40,6 +40,13 @@ Command add_sweep_command(CLI::App& app) {
             std::cerr << "nicsim sweep: --emit-jobs and --merge-only exclude each other\n";
             return 2;
         }
+#ifndef NICSIM_HAVE_RUN
+        if (!opt->merge_only) {
+            std::cerr << "nicsim sweep: this build has no `run` command (the timed model was not built); only "
+                         "--merge-only works\n";
+            return 1;
+        }
+#endif
         std::error_code ec;
         opt->exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
         if (ec) {
