@@ -27,12 +27,12 @@ uint64_t region_for(const WorkloadSpec& w) {
 }
 
 // Waits until host i's send queue has room for another WR, consuming its send completions.
-void wait_for_sq_room(TwoHostSystem& sys, int i, const MeshEnd& e, Ps poll) {
-    for (;;) {
-        drain_cq(sys.host(i), e.send_cq);
-        if (sys.host(i).dev.sq_free(e.qp) >= host::ring::kMaxSlots) return;
-        sc_core::wait(timing::to_sc(poll));
-    }
+void wait_for_sq_room(TwoHostSystem& sys, int i, const MeshEnd& e, Poller& poller) {
+    if (!poller.until([&] {
+            drain_cq(sys.host(i), e.send_cq);
+            return sys.host(i).dev.sq_free(e.qp) >= host::ring::kMaxSlots;
+        }))
+        throw std::runtime_error("the send queue never drained (no completions)");
 }
 
 void post(TwoHostSystem& sys, int i, const MeshEnd& e, const verbs::SendWr& wr) {
@@ -57,8 +57,7 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
     const bool recvs = w.kind == WorkloadKind::SendLat;
     std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {1, region, 16, recvs ? 4u : 0u});
     const MeshEnd* end[2] = {&mesh[0].end[0], &mesh[0].end[1]};
-    const Ps poll = Ps(w.poll_ns) * timing::kNs;
-    const Ps give_up = 10'000 * timing::kUs;  // per operation
+    Poller poller(Ps(w.poll_ns) * timing::kNs, ctx.patience);
     uint64_t wr_id = 0;
     uint8_t value = 0;
     std::vector<LatencyReport> rows;
@@ -66,22 +65,23 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
     if (recvs)
         for (int i = 0; i < 2; ++i)
             for (int k = 0; k < 4; ++k) post_recv(sys, i, *end[i], ++wr_id, uint32_t(region));
+    // Like perftest's out-of-band sync before the first iteration: the receives' doorbells
+    // reach the NICs before any Send can (a Send finding no receive terminates the QP).
+    if (recvs) sc_core::wait(timing::to_sc(kReceiveSettle));
 
     for (uint32_t size : w.sizes) {
         std::vector<double> posts;
         for (uint32_t it = 0; it < w.iterations; ++it) {
             if (w.kind == WorkloadKind::ReadLat) {
-                wait_for_sq_room(sys, 0, *end[0], poll);
+                wait_for_sq_room(sys, 0, *end[0], poller);
                 OpRecord r{OpKind::Read, size, 0, end[0]->qp->qpn, ++wr_id, false, timing::now_ps(), 0};
                 posts.push_back(double(r.posted) / 1e6);
                 post(sys, 0, *end[0], make_wr(OpKind::Read, r.wr_id, *end[0], *end[1], region, size, w.inline_max));
                 bool seen = false;
-                if (!sys.wait_until(
-                        [&] {
-                            for (const auto& wc : drain_cq(sys.a(), end[0]->send_cq)) seen |= wc.wr_id == r.wr_id;
-                            return seen;
-                        },
-                        give_up, poll))
+                if (!poller.until([&] {
+                        for (const auto& wc : drain_cq(sys.a(), end[0]->send_cq)) seen |= wc.wr_id == r.wr_id;
+                        return seen;
+                    }))
                     throw std::runtime_error(op_failure("read", size, it));
                 r.done = timing::now_ps();
                 ctx.ops.push_back(r);
@@ -96,7 +96,7 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
                     value = uint8_t(value % 255 + 1);  // never 0, never the previous value
                     sys.host(side).mem.write(src.source(region) + size - 1, &value, 1);
                 }
-                wait_for_sq_room(sys, side, src, poll);
+                wait_for_sq_room(sys, side, src, poller);
                 verbs::SendWr wr = make_wr(kind, ++wr_id, src, dst, region, size, w.inline_max);
                 OpRecord r{kind, size, side, src.qp->qpn, wr.wr_id, size <= w.inline_max, timing::now_ps(), 0};
                 if (side == 0) posts.push_back(double(r.posted) / 1e6);
@@ -106,20 +106,12 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
                 if (recvs) {
                     // The peer polls its receive CQ, then re-posts the receive it consumed.
                     bool got = false;
-                    arrived = sys.wait_until(
-                        [&] {
-                            for (const auto& wc : drain_cq(peer, dst.recv_cq)) {
-                                got = true;
-                                (void)wc;
-                            }
-                            return got;
-                        },
-                        give_up, poll);
+                    arrived = poller.until([&] { return got = !drain_cq(peer, dst.recv_cq).empty(); });
                     if (arrived) post_recv(sys, 1 - side, dst, ++wr_id, uint32_t(region));
                 } else {
                     // The peer's CPU polls the last byte of its buffer.
                     const uint64_t flag = dst.sink() + size - 1;
-                    arrived = sys.wait_until([&] { return peer.mem.read(flag, 1)[0] == value; }, give_up, poll);
+                    arrived = poller.until([&] { return peer.mem.read(flag, 1)[0] == value; });
                 }
                 if (!arrived) throw std::runtime_error(op_failure(recvs ? "send" : "write", size, it));
                 r.done = timing::now_ps();

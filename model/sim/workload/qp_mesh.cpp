@@ -41,9 +41,12 @@ std::vector<MeshConnection> connect_mesh(TwoHostSystem& sys, const host::ConnPar
         }
     }
     const TwoHostParams& p = sys.params();
+    // Ports of their own, away from TwoHostSystem::connect_pair's, and new for every mesh of
+    // the run (the workloads of a list each connect theirs; one system per process).
+    static uint16_t next_port = 0;
     for (uint32_t q = 0; q < shape.qps; ++q) {
-        // Ports of their own, away from TwoHostSystem::connect_pair's.
-        const uint16_t port_a = uint16_t(20000 + q), port_b = uint16_t(4000 + q);
+        const uint16_t port_a = uint16_t(20000 + next_port), port_b = uint16_t(4000 + next_port);
+        ++next_port;
         MeshEnd& a = mesh[q].end[0];
         MeshEnd& b = mesh[q].end[1];
         sys.a().nic.set_flow(a.qp->qpn, {port_a, {p.b.nic.mac, p.b.nic.ip, port_b}});

@@ -11,6 +11,10 @@
 
 namespace nicsim::sim {
 
+// Time for posted receives' doorbells to reach the NIC before the first Send is posted, as
+// perftest's out-of-band sync gives them.
+constexpr timing::Ps kReceiveSettle = 5 * timing::kUs;
+
 struct MeshEnd {
     verbs::Pd* pd = nullptr;
     verbs::Cq* send_cq = nullptr;

@@ -74,7 +74,11 @@ RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts) {
     uint64_t total = 0;
     for (const WorkloadSpec& w : plan.workloads) total += w.planned_ops();
     ProgressMeter progress(std::cerr, total, opts.progress_terminal);
-    RunContext ctx{sys, conn_params(cfg), uint32_t(cfg.get_int("nic.mac.mtu")), plan.seed, progress, out.ops};
+    // Long enough to wait out a delayed ACK and a few retransmission timeouts (faults).
+    const timing::Ps patience = 10'000 * timing::kUs + timing::Ps(cfg.get_ps("nic.tcp.delayed_ack_timeout_ps")) +
+                                3 * timing::Ps(cfg.get_ps("nic.tcp.min_rto_ps"));
+    RunContext ctx{sys,     conn_params(cfg), uint32_t(cfg.get_int("nic.mac.mtu")), plan.seed, patience,
+                   progress, out.ops};
     const auto wall0 = std::chrono::steady_clock::now();
     sys.body = [&] {
         try {
@@ -88,9 +92,12 @@ RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts) {
     out.simulated_us = double(timing::now_ps()) / 1e6;
     out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     progress.finish(out.simulated_us);
-    for (int i = 0; i < 2 && out.failure.empty(); ++i) {
-        if (!sys.host(i).sge.errors().empty()) out.failure = sys.host(i).sge.errors().front();
-        else if (!sys.host(i).nic.errors().empty()) out.failure = sys.host(i).nic.errors().front();
+    // The model's own complaints explain a failure better than "never completed".
+    for (int i = 0; i < 2; ++i) {
+        std::string why;
+        if (!sys.host(i).sge.errors().empty()) why = sys.host(i).sge.errors().front();
+        else if (!sys.host(i).nic.errors().empty()) why = sys.host(i).nic.errors().front();
+        if (!why.empty()) out.failure = out.failure.empty() ? why : out.failure + " (" + why + ")";
     }
     sys.close_pcaps();
     if (opts.after_run) opts.after_run(sys, out.ops);
@@ -118,6 +125,7 @@ std::string write_outputs(const RunPlan& plan, const RunOutcome& r, const std::f
                           const std::string& command_line) {
     std::ofstream resolved(dir / "config.resolved.yaml");
     config::write_resolved_yaml(plan.scenario.config, resolved, {command_line});
+    resolved << "\n# The workload as run (every key, defaults included).\n" << workload_yaml(plan.workloads);
     std::ofstream txt(dir / "results.txt");
     txt << results_text(r);
     std::ofstream json(dir / "results.json");

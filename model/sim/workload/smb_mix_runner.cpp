@@ -33,7 +33,7 @@ WorkloadResult run_smb_mix(RunContext& ctx, const WorkloadSpec& w) {
     for (const WeightedSize& m : w.mix) region = std::max<uint64_t>(region, (uint64_t(m.size) + 4095) / 4096 * 4096);
     const uint32_t per_qp = (w.queue_depth + w.qps - 1) / w.qps;
     std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {w.qps, region, per_qp, 0});
-    const Ps poll = Ps(w.poll_ns) * timing::kNs;
+    Poller poller(Ps(w.poll_ns) * timing::kNs, ctx.patience);
 
     std::mt19937_64 rng(ctx.seed);
     std::vector<double> weights;
@@ -46,7 +46,6 @@ WorkloadResult run_smb_mix(RunContext& ctx, const WorkloadSpec& w) {
     uint64_t posted = 0, completed = 0;
     uint32_t inflight = 0, next_qp = 0;
     const Ps start = timing::now_ps();
-    Ps give_up = start + 100'000 * timing::kUs;
     while (completed < w.ops) {
         while (posted < w.ops && inflight < w.queue_depth) {
             const uint32_t q = next_qp;
@@ -74,12 +73,12 @@ WorkloadResult run_smb_mix(RunContext& ctx, const WorkloadSpec& w) {
             completed += now_done;
             inflight -= uint32_t(now_done);
             ctx.advance(now_done);
-            give_up = timing::now_ps() + 100'000 * timing::kUs;  // 100 ms without any completion
+            poller.progress();
         }
         if (completed < w.ops) {
-            if (timing::now_ps() > give_up)
+            if (poller.expired())
                 throw std::runtime_error(std::to_string(w.ops - completed) + " operations never completed");
-            sc_core::wait(timing::to_sc(poll));
+            poller.wait();
         }
     }
     const double total_s = double(timing::now_ps() - start) / 1e12;

@@ -28,7 +28,7 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
     }
     constexpr uint32_t kRecvWindow = 64;  // receives kept posted per QP
     std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {t.qps, region, 64, kRecvWindow});
-    const Ps poll = Ps(w.poll_ns) * timing::kNs;
+    Poller poller(Ps(w.poll_ns) * timing::kNs, ctx.patience);
     std::vector<uint32_t> recvs_left = sends_on;
     auto post_recv = [&](uint32_t q) {
         const MeshEnd& b = mesh[q].end[1];
@@ -39,6 +39,7 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
     };
     for (uint32_t q = 0; q < t.qps; ++q)
         for (uint32_t k = 0; k < kRecvWindow; ++k) post_recv(q);
+    sc_core::wait(timing::to_sc(kReceiveSettle));  // the receives reach B's NIC before any Send
 
     const size_t first = ctx.ops.size();
     // Sends complete at B's receive CQ, in order per QP: the oldest unfinished Send of the QP.
@@ -46,7 +47,6 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
     std::vector<size_t> send_head(t.qps, 0);
     const Ps start = timing::now_ps();
     size_t next = 0, completed = 0;
-    Ps give_up = start + Ps(t.entries.back().time_ns) * timing::kNs + 100'000 * timing::kUs;
     while (completed < t.entries.size()) {
         while (next < t.entries.size() && start + Ps(t.entries[next].time_ns) * timing::kNs <= timing::now_ps()) {
             const TraceEntry& e = t.entries[next];
@@ -79,16 +79,19 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
         if (now_done) {
             completed += now_done;
             ctx.advance(now_done);
-            give_up = std::max(give_up, timing::now_ps() + 100'000 * timing::kUs);
+            poller.progress();
         }
         if (completed < t.entries.size()) {
-            if (timing::now_ps() > give_up)
+            if (poller.expired() && completed == next)
                 throw std::runtime_error(std::to_string(t.entries.size() - completed) + " trace operations never completed");
             // Sleep until the next poll or the next operation's time, whichever comes first.
-            Ps step = poll;
+            Ps step = poller.period();
             if (next < t.entries.size()) {
                 const Ps due = start + Ps(t.entries[next].time_ns) * timing::kNs;
-                if (due > timing::now_ps() && completed == next) step = due - timing::now_ps();
+                if (due > timing::now_ps() && completed == next) {
+                    step = due - timing::now_ps();
+                    poller.progress();  // idle by design, not stuck
+                }
             }
             sc_core::wait(timing::to_sc(step));
         }

@@ -11,6 +11,7 @@
 
 #include "sim/two_host_system.h"
 #include "sim/workload/op_record.h"
+#include "sim/workload/poller.h"
 #include "sim/workload/progress_meter.h"
 #include "sim/workload/workload_result.h"
 #include "sim/workload/workload_spec.h"
@@ -22,6 +23,7 @@ struct RunContext {
     host::ConnParams conn;   // MPA settings of every connection
     uint32_t mtu = 1500;     // for the banners
     uint64_t seed = 1;       // sim.seed: random choices (smb_mix)
+    timing::Ps patience = 0; // no progress for this long: the run failed (poller.h)
     ProgressMeter& progress;
     std::vector<OpRecord>& ops;
 

@@ -410,6 +410,38 @@ std::vector<Diagnostic> parse_workloads(const config::Scenario& sc, std::vector<
     return d;
 }
 
+std::string workload_yaml(const std::vector<WorkloadSpec>& specs) {
+    YAML::Emitter e;
+    e << YAML::BeginMap << YAML::Key << "workload" << YAML::Value;
+    if (specs.size() != 1) e << YAML::BeginSeq;
+    for (const WorkloadSpec& w : specs) {
+        e << YAML::BeginMap;
+        for (const std::string& key : workload_keys(w.kind)) {
+            e << YAML::Key << key << YAML::Value;
+            if (key == "kind") e << workload_kind_name(w.kind);
+            else if (key == "sizes") e << YAML::Flow << w.sizes;
+            else if (key == "iterations") e << w.iterations;
+            else if (key == "tx_depth") e << w.tx_depth;
+            else if (key == "inline_max") e << w.inline_max;
+            else if (key == "qps") e << w.qps;
+            else if (key == "poll_ns") e << w.poll_ns;
+            else if (key == "read_fraction") e << w.read_fraction;
+            else if (key == "queue_depth") e << w.queue_depth;
+            else if (key == "ops") e << w.ops;
+            else if (key == "file") e << w.trace_path;
+            else if (key == "weights") {
+                std::vector<double> ws;
+                for (const WeightedSize& m : w.mix) ws.push_back(m.weight);
+                e << YAML::Flow << ws;
+            }
+        }
+        e << YAML::EndMap;
+    }
+    if (specs.size() != 1) e << YAML::EndSeq;
+    e << YAML::EndMap;
+    return std::string(e.c_str()) + "\n";
+}
+
 void register_workload_check() {
     config::register_section_check("workload", [](const config::Scenario& sc) {
         std::vector<WorkloadSpec> specs;

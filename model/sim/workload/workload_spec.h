@@ -57,6 +57,10 @@ std::vector<config::Diagnostic> parse_workloads(const config::Scenario& sc, std:
 // The keys each kind accepts (for docs and suggestions).
 const std::vector<std::string>& workload_keys(WorkloadKind k);
 
+// The workloads as run, every key of each kind with its value, as a YAML `workload:` section
+// (appended to config.resolved.yaml so that the file runs the same workload again).
+std::string workload_yaml(const std::vector<WorkloadSpec>& specs);
+
 // Registers parse_workloads as the `workload` section check, so `nicsim validate` rejects the
 // same files `nicsim run` does.
 void register_workload_check();
