@@ -102,7 +102,8 @@ int run_sweep(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
     for (const SweepPoint& p : points) {
         const fs::path run_dir = layout::run(dir, p.id);
         if (opt.resume && run_finished(run_dir)) continue;
-        jobs.push_back({p.id, run_dir, run_argv(opt.exe, spec, p, run_dir)});
+        // The running binary itself, even if a rebuild replaces the file meanwhile.
+        jobs.push_back({p.id, run_dir, run_argv("/proc/self/exe", spec, p, run_dir)});
     }
     const unsigned parallel = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
     err << "# sweep " << spec.name << ": " << points.size() << " points";

@@ -16,7 +16,8 @@ struct SweepOptions {
     std::vector<std::string> sets;  // key=value for every point
     std::string emit_jobs;          // write the job list here instead of running
     bool merge_only = false;
-    std::string exe;                // the nicsim binary the runs use (absolute)
+    std::string exe;                // the nicsim binary emitted jobs run (absolute); local runs
+                                    // run /proc/self/exe, the very binary running the sweep
 };
 
 // Returns the exit code: 0 success, 1 a run failed (or results cannot be written), 2 bad input
