@@ -166,6 +166,8 @@ TEST_CASE("bad sweep files: every problem with file:line:column and key path", "
     CHECK_THAT(errors_of(ok, {"pcie.gen=2"}), Catch::Contains("--set: pcie.gen: is swept by matrix.pcie.gen"));
     CHECK_THAT(errors_of(ok, {"nonsense"}), Catch::Contains("--set: expected key=value"));
     CHECK_THAT(errors_of(ok, {"nic.core.clok_mhz=400"}), Catch::Contains("did you mean nic.core.clock_mhz?"));
+    CHECK_THAT(errors_of(ok, {"workloda.sizes=[64]"}), Catch::Contains("--set: workloda.sizes: unknown key (did you mean workload.sizes?)"));
+    CHECK_THAT(errors_of(ok, {"workload.=1"}), Catch::Contains("--set: workload.: unknown key"));
 }
 
 TEST_CASE("every value of every point is checked against the registry before running", "[sweep][spec]") {

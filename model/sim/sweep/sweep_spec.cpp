@@ -71,7 +71,11 @@ std::string SpecReader::check_key(const std::string& key) const {
     if (is_workload_key(key)) return {};
     std::string msg = reg.is_group(key) ? "is a group of parameters, not a parameter" : "unknown key";
     std::string near = reg.suggest(key);
-    if (near.empty() && key.rfind("workload", 0) != 0) near = config::closest(key, {"workload.sizes", "workload.iterations"});
+    if (const size_t dot = key.find('.'); near.empty() && dot != std::string::npos) {
+        // "workloda.sizes" -> "workload.sizes"
+        const std::string head = key.substr(0, dot);
+        if (head != "workload" && config::closest(head, {"workload"}) == "workload") near = "workload" + key.substr(dot);
+    }
     if (!near.empty() && near != key) msg += " (did you mean " + near + "?)";
     return msg + "; sweep keys are parameters (nicsim params) or workload.<key>";
 }
