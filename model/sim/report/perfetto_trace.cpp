@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -23,11 +25,15 @@ namespace {
 
 uint64_t to_ns(Ps t) { return (t + 500) / 1000; }  // nearest nanosecond
 
-// Microseconds with three decimals from whole nanoseconds: exact, no floating point.
+// Microseconds with three decimals from whole nanoseconds, exact. Some importers (Perfetto's
+// JSON reader among them) read the number as a double and truncate value * 1000 to whole
+// nanoseconds, which turns e.g. 0.339 into 338 ns; such values get 0.01 ns more (still the
+// same nanosecond when rounded or truncated) so that every reader lands on the intended one.
 std::string us(uint64_t ns) {
-    char buf[32];
+    char buf[40];
     std::snprintf(buf, sizeof buf, "%llu.%03llu", static_cast<unsigned long long>(ns / 1000),
                   static_cast<unsigned long long>(ns % 1000));
+    if (static_cast<uint64_t>(std::strtod(buf, nullptr) * 1000.0) != ns) std::strcat(buf, "01");
     return buf;
 }
 
