@@ -164,7 +164,7 @@ TEST_CASE("Two-host run: stats.json/.csv shape, utilisation against the pcap, Pe
     const Ps elapsed = timing::now_ps();
 
     sim::write_stats(sys, dir);
-    const sim::PerfettoSummary ps = sim::write_perfetto_trace(sys, ops, dir / "trace.json");
+    const sim::PerfettoSummary ps = sim::write_perfetto_trace(sys, ops, dir / sim::kPerfettoTraceFile);
     CHECK(ps.dropped == 0);
     CHECK(ps.events > 0);
 
@@ -264,8 +264,8 @@ TEST_CASE("Two-host run: stats.json/.csv shape, utilisation against the pcap, Pe
 
     // --- the Perfetto trace ---
     REQUIRE(python_json_loads(dir / "stats.json"));
-    REQUIRE(python_json_loads(dir / "trace.json"));
-    YAML::Node t = YAML::Load(slurp(dir / "trace.json"));
+    REQUIRE(python_json_loads(dir / sim::kPerfettoTraceFile));
+    YAML::Node t = YAML::Load(slurp(dir / sim::kPerfettoTraceFile));
     CHECK(t["displayTimeUnit"].as<std::string>() == "ns");
     CHECK(t["otherData"]["truncated"].as<bool>() == false);
     const TraceShape s = shape_of(t);
@@ -341,8 +341,8 @@ TEST_CASE("Through the switch with tracing off: block counters and switch ports,
     sim::TwoHostSystem sys("sys", p);
     const std::vector<sim::OpRecord> ops = run_writes(sys);
     sim::write_stats(sys, dir);
-    sim::write_perfetto_trace(sys, ops, dir / "trace.json");
-    REQUIRE(python_json_loads(dir / "trace.json"));
+    sim::write_perfetto_trace(sys, ops, dir / sim::kPerfettoTraceFile);
+    REQUIRE(python_json_loads(dir / sim::kPerfettoTraceFile));
     YAML::Node j = YAML::Load(slurp(dir / "stats.json"));
     CHECK(j["meta"]["topology"].as<std::string>() == "switch");
     CHECK(j["meta"]["a.nic.trace"].as<std::string>() == "off");
@@ -360,7 +360,7 @@ TEST_CASE("Through the switch with tracing off: block counters and switch ports,
     CHECK(stat(st, "a.sge.gather_bytes")["value"].as<uint64_t>() >= 64 + 4096);
     CHECK(stat(st, "a.pcie.up.utilisation")["value"].as<double>() > 0.0);
     CHECK(!st["a.nic.tx.mac_tx.utilisation"].IsDefined());  // no trace, no counters (until the engines count)
-    YAML::Node t = YAML::Load(slurp(dir / "trace.json"));
+    YAML::Node t = YAML::Load(slurp(dir / sim::kPerfettoTraceFile));
     const TraceShape s = shape_of(t);
     CHECK(s.slices == 0);
     CHECK(s.async_begin == 2);  // the two operations

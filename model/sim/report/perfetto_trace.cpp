@@ -70,8 +70,46 @@ struct Item {
     std::vector<Event> events;
 };
 
+// Which items the event cap keeps: every item that starts before `cutoff`, and the first
+// `ties` (in generation order) of those that start at it. Keeps everything by default.
+struct Admission {
+    uint64_t cutoff = UINT64_MAX;
+    size_t ties = 0;
+};
+
+// Collects the trace's items in two passes with the same generation order, so memory is
+// bounded by the cap: a counting pass (wants() records each candidate's start and size and
+// keeps nothing) decides the Admission; the building pass materialises only what it keeps.
+// Callers ask wants() before building an item's text (slice, instant, async); counter()
+// asks by itself.
 class TraceBuilder {
 public:
+    TraceBuilder() = default;                            // counting pass
+    explicit TraceBuilder(Admission a) : counting_(false), adm_(a) {}  // building pass
+
+    bool wants(Ps start, size_t events = 1) { return wants_ns(to_ns(start), events); }
+
+    // The Admission that keeps the earliest items whose events fit in max_events.
+    Admission admission(size_t max_events) const {
+        std::vector<size_t> order(seen_.size());
+        for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t x, size_t y) { return seen_[x].first < seen_[y].first; });
+        Admission a;
+        size_t used = 0;
+        for (size_t k = 0; k < order.size(); ++k) {
+            const auto& [start, n] = seen_[order[k]];
+            if (used + n > max_events) {
+                a.cutoff = start;
+                for (size_t j = k; j-- > 0 && seen_[order[j]].first == start;) ++a.ties;
+                return a;
+            }
+            used += n;
+        }
+        return a;
+    }
+    size_t candidate_events() const { return candidate_events_; }
+
     void slice(int pid, int tid, const std::string& name, Ps start, Ps end, const Args& a) {
         Event e;
         e.ts = to_ns(start);
@@ -93,6 +131,7 @@ public:
         push(std::move(e));
     }
     void counter(int pid, const std::string& name, uint64_t at_ns, const char* key, double v) {
+        if (!wants_ns(at_ns, 1)) return;
         Event e;
         e.ts = at_ns;
         e.ph = 'C';
@@ -101,6 +140,8 @@ public:
         e.args = Args().add(key, v).text();
         push(std::move(e));
     }
+    // Events of an async slice with `children` nested parts (ask wants(start, that) first).
+    static size_t async_events(size_t children) { return 2 + 2 * children; }
     // An async slice with nested async children [(name, start, end)], all of one id.
     void async(int pid, const std::string& cat, const std::string& name, Ps start, Ps end, const Args& a,
                const std::vector<std::tuple<std::string, Ps, Ps>>& children = {}) {
@@ -133,12 +174,30 @@ public:
     std::vector<Item>& items() { return items_; }
 
 private:
+    bool wants_ns(uint64_t start, size_t events) {
+        candidate_events_ += events;
+        if (counting_) {
+            seen_.emplace_back(start, events);
+            return false;
+        }
+        if (start < adm_.cutoff) return true;
+        if (start == adm_.cutoff && adm_.ties > 0) {
+            --adm_.ties;
+            return true;
+        }
+        return false;
+    }
     void push(Event e) {
         Item it;
         it.start = e.ts;
         it.events.push_back(std::move(e));
         items_.push_back(std::move(it));
     }
+
+    bool counting_ = true;
+    Admission adm_;
+    std::vector<std::pair<uint64_t, size_t>> seen_;  // counting pass: (start ns, events) per item
+    size_t candidate_events_ = 0;
     std::vector<Item> items_;
     uint64_t next_id_ = 0;
 };
@@ -195,6 +254,9 @@ void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std
             if (f.chain.stages.size() != stages.size()) continue;
             const nic::StageTiming& st = f.chain.stages[s];
             const Ps entry = stage_entry(f.chain, s);
+            deltas.emplace_back(to_ns(entry), +1);
+            deltas.emplace_back(to_ns(st.last_pop), -1);
+            if (!b.wants(st.first_pop)) continue;
             Args a;
             describe(a, f);
             a.add("beats", uint64_t(nic::beats_for(f.frame_bytes, stages[s].width_bytes)))
@@ -204,8 +266,6 @@ void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std
                 .ns("residence_ns", st.last_out - entry);
             // The stage is busy with the frame while it pops its beats, one per cycle.
             b.slice(pid, tid0 + int(s), "frame " + std::to_string(f.frame_id), st.first_pop, st.last_pop + T, a);
-            deltas.emplace_back(to_ns(entry), +1);
-            deltas.emplace_back(to_ns(st.last_pop), -1);
         }
         fifo_counter(b, pid, std::string("fifo ") + dir + "." + stages[s].name, std::move(deltas));
     }
@@ -218,11 +278,13 @@ void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps
     const nic::NicPipelineConfig& pc = nic.params().pipeline;
     using namespace perfetto_tid;
 
-    for (Ps t : tr.sq_doorbells) b.instant(pid, kSge, "doorbell", t, Args());
+    for (Ps t : tr.sq_doorbells)
+        if (b.wants(t)) b.instant(pid, kSge, "doorbell", t, Args());
     for (const nic::WorkRecord& w : tr.works) {
         // The doorbell (or push) that announced the WR: the last one at or before it was ready.
         auto it = std::upper_bound(tr.sq_doorbells.begin(), tr.sq_doorbells.end(), w.ready);
         const Ps start = it == tr.sq_doorbells.begin() ? w.ready : *std::prev(it);
+        if (!b.wants(start, TraceBuilder::async_events(w.payload_first ? 2 : 1))) continue;
         std::vector<std::tuple<std::string, Ps, Ps>> parts = {{w.pushed ? "push -> ready" : "fetch + parse", start,
                                                                w.ready}};
         Ps end = w.ready;
@@ -246,6 +308,7 @@ void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps
     for (const nic::TxFrameRecord& f : tr.tx) {
         const auto [s, e] = wire_interval(f.wire_first_byte, f.frame_bytes, tx_bt);
         tx_busy.emplace_back(s, e);
+        if (!b.wants(f.wire_first_byte)) continue;
         // On the wire from the first byte after the preamble to the end of the FCS.
         const Ps data = (proto::ethernet_wire_bytes(f.frame_bytes) - proto::kEthernetPreambleSize -
                          proto::kEthernetMinIfgSize) * tx_bt;
@@ -254,6 +317,7 @@ void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps
     }
     for (const nic::RxFrameRecord& f : tr.rx) {
         rx_busy.push_back(wire_interval(f.first_byte, f.frame_bytes, rx_bt));
+        if (!b.wants(f.first_byte)) continue;
         b.slice(pid, kWireRx, "frame " + std::to_string(f.frame_id), f.first_byte, f.last_byte,
                 Args().add("frame", f.frame_id).add("bytes", f.frame_bytes).add("payload", f.payload));
     }
@@ -261,21 +325,25 @@ void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps
     if (!tr.rx.empty()) utilisation_counter(b, pid, "link rx", std::move(rx_busy), window, elapsed);
 
     for (const nic::PlacementRecord& p : tr.placements) {
+        const bool done = p.done >= p.issued && p.done;
+        if (!b.wants(p.issued, done ? TraceBuilder::async_events(0) : 1)) continue;
         Args a;
         a.add("addr", p.addr).add("bytes", p.bytes);
-        if (p.done >= p.issued && p.done)
+        if (done)
             b.async(pid, "dma", "place " + std::to_string(p.bytes) + " B", p.issued, p.done, a);
         else
             b.instant(pid, kCompletions, "place (still in flight)", p.issued, a);
     }
     for (const nic::CompletionRecord& c : tr.completions)
-        b.instant(pid, kCompletions, c.recv ? "cqe recv" : "cqe send", c.at,
+        if (b.wants(c.at))
+            b.instant(pid, kCompletions, c.recv ? "cqe recv" : "cqe send", c.at,
                   Args().add("qpn", c.qpn).add("wr_id", c.wr_id));
 }
 
 void op_events(TraceBuilder& b, const std::vector<OpRecord>& ops) {
     for (const OpRecord& o : ops) {
         if (o.initiator != 0 && o.initiator != 1) continue;
+        if (!b.wants(o.posted, TraceBuilder::async_events(0))) continue;
         Args a;
         a.add("size", o.size).add("qpn", o.qpn).add("wr_id", o.wr_id).add("inline", o.inline_data);
         if (o.done >= o.posted) a.ns("latency_ns", o.done - o.posted);
@@ -304,38 +372,39 @@ void write_meta(std::ostream& os, const char* what, int pid, int tid, const std:
 
 }  // namespace
 
-std::string perfetto_trace_json(const TwoHostSystem& sys, const std::vector<OpRecord>& ops, const PerfettoOptions& opt,
-                                PerfettoSummary* summary) {
+namespace {
+
+PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
+                            const PerfettoOptions& opt) {
     const Ps elapsed = opt.elapsed ? opt.elapsed : timing::now_ps();
     const Ps window = opt.link_window ? opt.link_window : std::max<Ps>(100 * timing::kNs, elapsed / 500);
-    TraceBuilder b;
-    for (int i = 0; i < 2; ++i) nic_events(b, sys, i, elapsed, window);
-    op_events(b, ops);
+    auto generate = [&](TraceBuilder& b) {
+        for (int i = 0; i < 2; ++i) nic_events(b, sys, i, elapsed, window);
+        op_events(b, ops);
+    };
+    TraceBuilder counting;
+    generate(counting);
+    const size_t total_events = counting.candidate_events();
+    const Admission adm = counting.admission(opt.max_events);
+    TraceBuilder b(adm);
+    generate(b);
 
-    // The cap: keep the earliest items, whole.
-    std::vector<Item>& items = b.items();
-    std::stable_sort(items.begin(), items.end(), [](const Item& x, const Item& y) { return x.start < y.start; });
-    size_t kept_events = 0, kept_items = 0, total_events = 0;
-    for (const Item& it : items) total_events += it.events.size();
-    while (kept_items < items.size() && kept_events + items[kept_items].events.size() <= opt.max_events)
-        kept_events += items[kept_items++].events.size();
-    const bool truncated = kept_items < items.size();
     std::vector<const Event*> events;
-    events.reserve(kept_events);
-    for (size_t k = 0; k < kept_items; ++k)
-        for (const Event& e : items[k].events) events.push_back(&e);
-    // Time order; at one instant, insertion order (keeps async begin/end nesting intact).
+    for (const Item& it : b.items())
+        for (const Event& e : it.events) events.push_back(&e);
+    const size_t kept_events = events.size();
+    const bool truncated = kept_events < total_events;
+    // Time order; at one instant, generation order (keeps async begin/end nesting intact).
     std::stable_sort(events.begin(), events.end(), [](const Event* x, const Event* y) { return x->ts < y->ts; });
 
-    std::ostringstream os;
     os << "{\n\"displayTimeUnit\": \"ns\",\n\"otherData\": {\"generator\": \"nicsim\", \"elapsed_us\": "
        << us(to_ns(elapsed)) << ", \"link_window_ns\": " << to_ns(window) << ", \"events\": " << kept_events
        << ", \"truncated\": " << (truncated ? "true" : "false");
     if (truncated)
         os << ", \"note\": "
            << json_string("event cap of " + std::to_string(opt.max_events) + " reached: " +
-                          std::to_string(total_events - kept_events) + " events from t = " +
-                          us(items[kept_items].start) + " us on were left out");
+                          std::to_string(total_events - kept_events) + " events from t = " + us(adm.cutoff) +
+                          " us on were left out");
     os << "},\n\"traceEvents\": [\n";
     const char* stage_prefix[2] = {"tx.", "rx."};
     for (int i = 0; i < 2; ++i) {
@@ -365,18 +434,26 @@ std::string perfetto_trace_json(const TwoHostSystem& sys, const std::vector<OpRe
         os << "{\"ph\": \"M\", \"pid\": 1, \"name\": \"process_labels\", \"args\": {\"labels\": \"empty\"}}\n";
     }
     os << "]\n}\n";
-    if (summary) *summary = {kept_events, total_events - kept_events};
+    return {kept_events, total_events - kept_events};
+}
+
+}  // namespace
+
+std::string perfetto_trace_json(const TwoHostSystem& sys, const std::vector<OpRecord>& ops, const PerfettoOptions& opt,
+                                PerfettoSummary* summary) {
+    std::ostringstream os;
+    const PerfettoSummary s = write_trace(os, sys, ops, opt);
+    if (summary) *summary = s;
     return os.str();
 }
 
 PerfettoSummary write_perfetto_trace(const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
                                      const std::filesystem::path& file, const PerfettoOptions& opt) {
-    PerfettoSummary s;
-    const std::string text = perfetto_trace_json(sys, ops, opt, &s);
     std::error_code ec;
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
     std::ofstream o(file, std::ios::binary);
-    o << text;
+    const PerfettoSummary s = write_trace(o, sys, ops, opt);
+    o.flush();
     if (!o.good()) throw std::runtime_error("cannot write " + file.string());
     return s;
 }

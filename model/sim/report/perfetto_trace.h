@@ -23,6 +23,9 @@
 
 namespace nicsim::sim {
 
+// The trace's file name in a run's output folder.
+inline constexpr const char* kPerfettoTraceFile = "trace.json";
+
 struct PerfettoOptions {
     // Most events (slices, instants, counter samples; naming metadata not counted). When hit,
     // the earliest events are kept, the file says so in otherData.truncated / otherData.note.

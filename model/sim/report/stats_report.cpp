@@ -203,7 +203,7 @@ void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir, Ps 
     const StatsRegistry r = collect_stats(sys, elapsed);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    for (const auto& [file, text] : {std::pair{"stats.json", r.to_json()}, std::pair{"stats.csv", r.to_csv()}}) {
+    for (const auto& [file, text] : {std::pair{kStatsJsonFile, r.to_json()}, std::pair{kStatsCsvFile, r.to_csv()}}) {
         std::ofstream o(dir / file, std::ios::binary);
         o << text;
         if (!o.good()) throw std::runtime_error("cannot write " + (dir / file).string());

@@ -28,6 +28,9 @@ NicStageCounters nic_stage_counters(const nic::T5Nic& nic);
 // `elapsed` is the end of the run (utilisations are busy time over it).
 stats::StatsRegistry collect_stats(const TwoHostSystem& sys, timing::Ps elapsed);
 
+inline constexpr const char* kStatsJsonFile = "stats.json";
+inline constexpr const char* kStatsCsvFile = "stats.csv";
+
 // Writes dir/stats.json and dir/stats.csv (creating dir); the run ends now (sc_time_stamp),
 // or at `elapsed`. Throws std::runtime_error if a file cannot be written.
 void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir);
