@@ -367,3 +367,97 @@ TEST_CASE("Through the switch with tracing off: block counters and switch ports,
     CHECK(s.async_cats.at(1).count("op") == 1);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("The hand-computed 64 B Write of test_t5_cycles: its per-stage slices and residence times",
+          "[observe]") {
+    // The configuration of tb/nic/test_t5_cycles.cpp: every stage at T = 6400 ps with 32 B
+    // beats and 64-beat FIFOs, cut-through on 1 byte; latencies TX 2 3 1 2, RX 2 1 3 2 1 3 2;
+    // 40 Gb/s (one beat per cycle on the wire), 5 ns of cable. Its hand table (E = the first
+    // edge after the frame is offered at O) gives for the 138 B (5-beat) Write frame:
+    //   TX  first out / last out:  ULP_TX 2T/6T, TP 6T/10T, MPA_TX 8T/12T, MAC_TX 11T/15T
+    //   RX  first out / last out:  MAC_RX 16T/20T, MPS 18T/22T, LE 22T/26T, TP 25T/29T,
+    //                              MPA_RX 27T/31T, ULP_RX 31T/35T, TPT 34T/38T
+    // A stage's residence runs from the first beat written into its FIFO (the stage above's
+    // first out) to its own last out:
+    //   TP 10-2 = 8T, MPA_TX 12-6 = 6T, MAC_TX 15-8 = 7T;
+    //   MPS 22-16 = 6T, LE 26-18 = 8T, TP 29-22 = 7T, MPA_RX 31-25 = 6T, ULP_RX 35-27 = 8T,
+    //   TPT 38-31 = 7T.
+    // MAC_RX's first beat is written when its 32nd byte has arrived: the first byte arrives at
+    // E + 11T + 6600, so at E + 12T + 6600, and the residence is 20T - 12T - 6600 ps.
+    // Every stage pops 5 beats in 5 cycles: each slice lasts 5T = 32 ns.
+    constexpr Ps T = 6400;
+    const uint32_t tx_lat[4] = {2, 3, 1, 2}, rx_lat[7] = {2, 1, 3, 2, 1, 3, 2};
+    const double tx_res[4] = {-1, 8 * T, 6 * T, 7 * T};  // ULP_TX's depends on O
+    const double rx_res[7] = {20 * T - 12 * T - 6600, 6 * T, 8 * T, 7 * T, 6 * T, 8 * T, 7 * T};
+    timing::init_time_resolution();
+    sim::TwoHostParams p;
+    p.link.rate_gbps = 40.0;
+    p.link.propagation = 5000;
+    for (sim::HostSideParams* h : {&p.a, &p.b}) {
+        auto& pc = h->nic.pipeline;
+        for (size_t s = 0; s < pc.tx.size() + pc.rx.size(); ++s) {
+            nic::StageConfig& c = s < pc.tx.size() ? pc.tx[s] : pc.rx[s - pc.tx.size()];
+            c.clock = timing::ClockDomain(T);
+            c.width_bytes = 32;
+            c.latency_cycles = s < pc.tx.size() ? tx_lat[s] : rx_lat[s - pc.tx.size()];
+            c.fifo_depth_beats = 64;
+            c.cut_through = true;
+            c.header_bytes = 1;
+        }
+        h->nic.tcp.timestamps = false;
+        h->nic.trace = true;
+    }
+    sim::TwoHostSystem sys("sys", p);
+    sys.body = [&] {
+        auto [a, b] = sys.connect_pair();
+        sc_core::wait(timing::to_sc(40 * timing::kUs - timing::now_ps()));  // a quiet link
+        const auto data = pattern(64, 1);
+        sys.a().mem.write(a.buf, data);
+        REQUIRE(sys.a().dev.post_send(a.qp, {write_wr(7, a, 0, 64, b, 0)}) == 0);
+        REQUIRE(sys.wait_until([&] { return sys.b().mem.read(b.buf, 64) == data; }, 20 * timing::kUs));
+        sc_core::wait(timing::to_sc(5 * timing::kUs));
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    const YAML::Node t = YAML::Load(sim::perfetto_trace_json(sys, {}));
+    // The Write's slices: 138 B frames on A's TX tracks and B's RX tracks.
+    std::map<std::pair<int, int>, std::vector<YAML::Node>> found;
+    for (const YAML::Node& e : t["traceEvents"])
+        if (e["ph"].as<std::string>() == "X" && e["args"]["bytes"].as<uint32_t>() == 138)
+            found[{e["pid"].as<int>(), e["tid"].as<int>()}].push_back(e);
+    for (int s = 0; s < 4; ++s) {
+        INFO("A's TX stage " << s);
+        const auto& v = found[{1, sim::perfetto_tid::kTxStage0 + s}];
+        REQUIRE(v.size() == 1);
+        CHECK(perfetto_ns(v[0]["dur"]) == 5 * T / 1000);
+        CHECK(v[0]["args"]["beats"].as<int>() == 5);
+        if (tx_res[s] > 0) CHECK(v[0]["args"]["residence_ns"].as<double>() == Approx(tx_res[s] / 1000.0));
+    }
+    for (int s = 0; s < 7; ++s) {
+        INFO("B's RX stage " << s);
+        const auto& v = found[{2, sim::perfetto_tid::kRxStage0 + s}];
+        REQUIRE(v.size() == 1);
+        CHECK(perfetto_ns(v[0]["dur"]) == 5 * T / 1000);
+        CHECK(v[0]["args"]["residence_ns"].as<double>() == Approx(rx_res[s] / 1000.0));
+    }
+    // The same frame on the wire: 138 + 4 FCS bytes at 200 ps = 28.4 ns, from A's first byte;
+    // it reaches B 5 ns later.
+    const auto& wa = found[{1, sim::perfetto_tid::kWireTx}];
+    const auto& wb = found[{2, sim::perfetto_tid::kWireRx}];
+    REQUIRE(wa.size() == 1);
+    REQUIRE(wb.size() == 1);
+    CHECK(perfetto_ns(wa[0]["dur"]) >= 28);  // 28.4 ns between ends rounded to the nanosecond
+    CHECK(perfetto_ns(wa[0]["dur"]) <= 29);
+    CHECK(perfetto_ns(wb[0]["ts"]) - perfetto_ns(wa[0]["ts"]) == 5);
+    // And as statistics: B's RX residence histograms hold the Write's sample in the right cycle.
+    const sim::stats::StatsRegistry r = sim::collect_stats(sys, timing::now_ps());
+    const sim::stats::Stat* le = r.find("b.nic.rx.le.residence_ns");
+    REQUIRE(le);
+    bool in_bucket = false;
+    for (uint32_t k = 0; k < le->hist->bucket_count(); ++k)
+        if (le->hist->count_in(k) && le->hist->bucket_lo(k) <= 8 * T / 1000.0 + 1e-9 &&
+            8 * T / 1000.0 < le->hist->bucket_hi(k))
+            in_bucket = true;
+    CHECK(in_bucket);
+    CHECK_THROWS_AS(sim::write_stats(sys, "/dev/null/not-a-folder"), std::runtime_error);
+}
