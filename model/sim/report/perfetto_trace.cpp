@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <queue>
 #include <sstream>
 #include <iterator>
 #include <stdexcept>
@@ -66,48 +67,30 @@ struct Event {
 
 // Events that are kept or dropped together (an async slice's begin, children and end).
 struct Item {
-    uint64_t start = 0;
     std::vector<Event> events;
 };
 
-// Which items the event cap keeps: every item that starts before `cutoff`, and the first
-// `ties` (in generation order) of those that start at it. Keeps everything by default.
+// Which items the event cap keeps: those whose (start, generation index) is below `bound`.
+// Keeps everything by default.
 struct Admission {
-    uint64_t cutoff = UINT64_MAX;
-    size_t ties = 0;
+    std::pair<uint64_t, uint64_t> bound{UINT64_MAX, UINT64_MAX};
 };
 
 // Collects the trace's items in two passes with the same generation order, so memory is
-// bounded by the cap: a counting pass (wants() records each candidate's start and size and
-// keeps nothing) decides the Admission; the building pass materialises only what it keeps.
-// Callers ask wants() before building an item's text (slice, instant, async); counter()
-// asks by itself.
+// bounded by the cap: a counting pass (wants() keeps nothing but a heap of the earliest
+// candidates that fit the cap) decides the Admission; the building pass materialises only
+// what it keeps. Callers ask wants() before building an item's text (slice, instant, async);
+// counter() asks by itself.
 class TraceBuilder {
 public:
-    TraceBuilder() = default;                            // counting pass
-    explicit TraceBuilder(Admission a) : counting_(false), adm_(a) {}  // building pass
+    explicit TraceBuilder(size_t max_events) : max_events_(max_events) {}  // counting pass
+    explicit TraceBuilder(Admission a) : counting_(false), adm_(a) {}       // building pass
 
     bool wants(Ps start, size_t events = 1) { return wants_ns(to_ns(start), events); }
 
-    // The Admission that keeps the earliest items whose events fit in max_events.
-    Admission admission(size_t max_events) const {
-        std::vector<size_t> order(seen_.size());
-        for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](size_t x, size_t y) { return seen_[x].first < seen_[y].first; });
-        Admission a;
-        size_t used = 0;
-        for (size_t k = 0; k < order.size(); ++k) {
-            const auto& [start, n] = seen_[order[k]];
-            if (used + n > max_events) {
-                a.cutoff = start;
-                for (size_t j = k; j-- > 0 && seen_[order[j]].first == start;) ++a.ties;
-                return a;
-            }
-            used += n;
-        }
-        return a;
-    }
+    // The Admission that keeps the earliest items (by start, then generation order) whose
+    // events fit in max_events.
+    Admission admission() const { return adm_; }
     size_t candidate_events() const { return candidate_events_; }
 
     void slice(int pid, int tid, const std::string& name, Ps start, Ps end, const Args& a) {
@@ -147,7 +130,6 @@ public:
                const std::vector<std::tuple<std::string, Ps, Ps>>& children = {}) {
         const uint64_t id = ++next_id_;
         Item it;
-        it.start = to_ns(start);
         auto be = [&](char ph, const std::string& n, Ps t, const std::string& args) {
             Event e;
             e.ts = to_ns(t);
@@ -176,28 +158,34 @@ public:
 private:
     bool wants_ns(uint64_t start, size_t events) {
         candidate_events_ += events;
-        if (counting_) {
-            seen_.emplace_back(start, events);
-            return false;
-        }
-        if (start < adm_.cutoff) return true;
-        if (start == adm_.cutoff && adm_.ties > 0) {
-            --adm_.ties;
-            return true;
+        const std::pair<uint64_t, uint64_t> key{start, seq_++};
+        if (!counting_) return key < adm_.bound;
+        // The heap holds the longest prefix (in key order) of the candidates seen so far whose
+        // events fit; anything at or after an evicted key can never be kept.
+        if (key >= adm_.bound) return false;
+        heap_.push({key, events});
+        held_events_ += events;
+        while (held_events_ > max_events_) {
+            adm_.bound = std::min(adm_.bound, heap_.top().first);
+            held_events_ -= heap_.top().second;
+            heap_.pop();
         }
         return false;
     }
     void push(Event e) {
         Item it;
-        it.start = e.ts;
         it.events.push_back(std::move(e));
         items_.push_back(std::move(it));
     }
 
     bool counting_ = true;
     Admission adm_;
-    std::vector<std::pair<uint64_t, size_t>> seen_;  // counting pass: (start ns, events) per item
+    size_t max_events_ = 0;
+    uint64_t seq_ = 0;
     size_t candidate_events_ = 0;
+    // Counting pass: the candidates kept so far, latest key on top.
+    std::priority_queue<std::pair<std::pair<uint64_t, uint64_t>, size_t>> heap_;
+    size_t held_events_ = 0;
     std::vector<Item> items_;
     uint64_t next_id_ = 0;
 };
@@ -382,10 +370,10 @@ PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const st
         for (int i = 0; i < 2; ++i) nic_events(b, sys, i, elapsed, window);
         op_events(b, ops);
     };
-    TraceBuilder counting;
+    TraceBuilder counting(opt.max_events);
     generate(counting);
     const size_t total_events = counting.candidate_events();
-    const Admission adm = counting.admission(opt.max_events);
+    const Admission adm = counting.admission();
     TraceBuilder b(adm);
     generate(b);
 
@@ -403,7 +391,7 @@ PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const st
     if (truncated)
         os << ", \"note\": "
            << json_string("event cap of " + std::to_string(opt.max_events) + " reached: " +
-                          std::to_string(total_events - kept_events) + " events from t = " + us(adm.cutoff) +
+                          std::to_string(total_events - kept_events) + " events from t = " + us(adm.bound.first) +
                           " us on were left out");
     os << "},\n\"traceEvents\": [\n";
     const char* stage_prefix[2] = {"tx.", "rx."};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <deque>
 #include <utility>
 
 namespace nicsim::sim::stats {
@@ -13,7 +14,14 @@ std::vector<nic::StageCounters> counters_from_trace(const std::vector<nic::Stage
     std::vector<nic::StageCounters> out(stages.size());
     for (size_t s = 0; s < stages.size(); ++s) {
         nic::StageCounters& c = out[s];
-        std::vector<Ps> w, p;  // estimated write and pop time of every beat, frames in order
+        const size_t depth = stages[s].fifo_depth_beats;
+        // Streaming: beats come in order with non-decreasing write and pop times, so the
+        // occupancy right after write g is g + 1 minus the pops at or before it (a pop at the
+        // same instant frees its slot first). `pending` holds the pops not yet passed.
+        std::deque<Ps> pending;
+        std::deque<Ps> recent_pops;  // the last `depth` pops: a write needs the slot one frees
+        Ps last_write = 0;
+        uint64_t g = 0, popped = 0;
         for (const TracedFrame& f : frames) {
             if (!f.timing || f.timing->stages.size() != stages.size())
                 throw std::invalid_argument("trace stage counters: a frame's timing has the wrong number of stages");
@@ -30,31 +38,26 @@ std::vector<nic::StageCounters> counters_from_trace(const std::vector<nic::Stage
             ++c.frames;
             c.beats += n;
             c.last_pop = std::max(c.last_pop, st.last_pop);
-            for (uint64_t k = 0; k < n; ++k) {
-                w.push_back(spread(w0, w1, k, n));
-                p.push_back(spread(st.first_pop, st.last_pop, k, n));
+            for (uint64_t k = 0; k < n; ++k, ++g) {
+                const Ps p = spread(st.first_pop, st.last_pop, k, n);
+                // What the estimate must respect: beats are written in order, once the pop
+                // `depth` beats earlier has freed a slot, and before their own pop.
+                Ps w = std::max(spread(w0, w1, k, n), last_write);
+                if (recent_pops.size() == depth) w = std::max(w, recent_pops.front());
+                w = std::min(w, p);
+                last_write = w;
+                c.occupancy_area += static_cast<long double>(p - w);
+                while (!pending.empty() && pending.front() <= w) {
+                    pending.pop_front();
+                    ++popped;
+                }
+                pending.push_back(p);
+                c.max_occupancy = std::max<uint32_t>(c.max_occupancy, uint32_t(g + 1 - popped));
+                recent_pops.push_back(p);
+                if (recent_pops.size() > depth) recent_pops.pop_front();
             }
         }
         c.busy = Ps(c.beats) * stages[s].clock.period();
-        // What the estimate must respect: beats are written in order, a beat can only be
-        // written once the pop `depth` beats earlier has freed its slot, and before its own pop.
-        const size_t depth = stages[s].fifo_depth_beats;
-        std::vector<std::pair<Ps, int>> events;  // (time, +1 write / -1 pop); pops sort first
-        events.reserve(2 * w.size());
-        for (size_t g = 0; g < w.size(); ++g) {
-            if (g > 0) w[g] = std::max(w[g], w[g - 1]);
-            if (g >= depth) w[g] = std::max(w[g], p[g - depth]);
-            w[g] = std::min(w[g], p[g]);
-            c.occupancy_area += static_cast<long double>(p[g] - w[g]);
-            events.emplace_back(w[g], +1);
-            events.emplace_back(p[g], -1);
-        }
-        std::sort(events.begin(), events.end());
-        int64_t level = 0;
-        for (const auto& e : events) {
-            level += e.second;
-            c.max_occupancy = std::max<uint32_t>(c.max_occupancy, uint32_t(std::max<int64_t>(level, 0)));
-        }
     }
     return out;
 }
