@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -460,4 +462,59 @@ TEST_CASE("The hand-computed 64 B Write of test_t5_cycles: its per-stage slices 
             in_bucket = true;
     CHECK(in_bucket);
     CHECK_THROWS_AS(sim::write_stats(sys, "/dev/null/not-a-folder"), std::runtime_error);
+}
+
+// Not part of the suite: how long the writers take on a larger traced run (prints numbers).
+//   build/tb/sim/observe_tests "[bench]"
+TEST_CASE("Writer speed: stats and Perfetto trace of 2000 traced 4 KiB Writes", "[.][bench]") {
+    timing::init_time_resolution();
+    sim::TwoHostParams p;
+    p.a.nic.trace = p.b.nic.trace = true;
+    sim::TwoHostSystem sys("sys", p);
+    std::vector<sim::OpRecord> ops;
+    sys.body = [&] {
+        auto [a, b] = sys.connect_pair({}, 1 << 22);
+        for (int k = 0; k < 2000; ++k) {
+            const uint64_t off = uint64_t(k % 512) * 8192;
+            sim::OpRecord op;
+            op.size = 4096;
+            op.qpn = a.qp->qpn;
+            op.wr_id = uint64_t(k);
+            op.posted = timing::now_ps();
+            const auto data = pattern(4096, uint32_t(k));
+            sys.a().mem.write(a.buf + off, data);
+            // A full send queue frees up as completions (acknowledged Writes) are polled.
+            REQUIRE(sys.wait_until(
+                [&] {
+                    verbs::WorkCompletion wc[16];
+                    while (sys.a().dev.poll_cq(a.cq, 16, wc) > 0) {}
+                    return sys.a().dev.post_send(a.qp, {write_wr(op.wr_id, a, off, 4096, b, off)}) == 0;
+                },
+                100 * timing::kUs, 100 * timing::kNs));
+            REQUIRE(sys.wait_until([&] { return sys.b().mem.read(b.buf + off, 4096) == data; }, 100 * timing::kUs,
+                                   100 * timing::kNs));
+            op.done = timing::now_ps();
+            ops.push_back(op);
+        }
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    const auto dir = temp_dir("bench");
+    auto t0 = std::chrono::steady_clock::now();
+    sim::write_stats(sys, dir);
+    auto t1 = std::chrono::steady_clock::now();
+    const sim::PerfettoSummary s = sim::write_perfetto_trace(sys, ops, dir / sim::kPerfettoTraceFile);
+    auto t2 = std::chrono::steady_clock::now();
+    sim::PerfettoOptions capped;
+    capped.max_events = 50'000;
+    const sim::PerfettoSummary c = sim::write_perfetto_trace(sys, ops, dir / "capped.json", capped);
+    auto t3 = std::chrono::steady_clock::now();
+    auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    std::printf("frames a tx %zu, b rx %zu; stats %.1f ms (%ju B json); trace %.1f ms, %zu events, %ju B;"
+                " capped at 50000: %.1f ms, %zu kept, %zu dropped\n",
+                sys.a().nic.trace().tx.size(), sys.b().nic.trace().rx.size(), ms(t1 - t0),
+                uintmax_t(std::filesystem::file_size(dir / "stats.json")), ms(t2 - t1), s.events,
+                uintmax_t(std::filesystem::file_size(dir / sim::kPerfettoTraceFile)), ms(t3 - t2), c.events, c.dropped);
+    CHECK(c.events <= 50'000);
+    std::filesystem::remove_all(dir);
 }

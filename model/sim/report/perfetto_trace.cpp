@@ -46,7 +46,15 @@ public:
     Args& add(const char* k, uint32_t v) { return raw(k, std::to_string(v)); }
     Args& add(const char* k, bool v) { return raw(k, v ? "true" : "false"); }
     Args& add(const char* k, const std::string& v) { return raw(k, json_string(v)); }
-    Args& ns(const char* k, Ps t) { return add(k, double(t) / 1000.0); }
+    // Picoseconds as nanoseconds, exactly: up to three decimals, trailing zeros dropped.
+    Args& ns(const char* k, Ps t) {
+        char buf[32];
+        int n = std::snprintf(buf, sizeof buf, "%llu.%03llu", static_cast<unsigned long long>(t / 1000),
+                              static_cast<unsigned long long>(t % 1000));
+        while (buf[n - 1] == '0') --n;
+        if (buf[n - 1] == '.') --n;
+        return raw(k, std::string(buf, size_t(n)));
+    }
     std::string text() const { return s_.empty() ? "" : "{" + s_ + "}"; }
 
 private:

@@ -38,14 +38,13 @@ std::string json_number(double v) {
         std::snprintf(buf, sizeof buf, "%.0f", v);
         return buf;
     }
+    // The shortest of 15, 16 or 17 significant digits that reads back as the same double.
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    // Prefer the shortest form that reads back exactly (keeps files readable).
-    for (int prec = 6; prec < 17; ++prec) {
-        char shorter[40];
-        std::snprintf(shorter, sizeof shorter, "%.*g", prec, v);
-        if (std::strtod(shorter, nullptr) == v) return shorter;
+    for (int prec = 15; prec < 17; ++prec) {
+        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (std::strtod(buf, nullptr) == v) return buf;
     }
+    std::snprintf(buf, sizeof buf, "%.17g", v);
     return buf;
 }
 
