@@ -16,13 +16,18 @@
 namespace nicsim::sim {
 
 // A NIC's per-stage counters and where they came from: "engine" (the chains count while they
-// time frames) or "trace" (rebuilt from the NIC trace: sim/stats/trace_stage_counters.h);
-// empty with source "none" when neither is available.
+// time frames: PipelineChain::counters()) or "trace" (rebuilt from the NIC trace:
+// sim/stats/trace_stage_counters.h); empty with source "none" when neither is available.
 struct NicStageCounters {
     std::vector<nic::StageCounters> tx, rx;
     std::string source = "none";
 };
+// The engines' counters when this build's PipelineChain has counters(), else the trace's.
 NicStageCounters nic_stage_counters(const nic::T5Nic& nic);
+// Always the ones rebuilt from the trace (source "none" when the NIC did not trace).
+NicStageCounters trace_stage_counters(const nic::T5Nic& nic);
+// Whether PipelineChain::counters() exists in this build (it comes with branch `speed`).
+bool engine_stage_counters_available();
 
 // Everything above as named stats ("a.nic.tx_frames", "b.nic.rx.mpa_rx.utilisation", ...);
 // `elapsed` is the end of the run (utilisations are busy time over it).
