@@ -326,7 +326,12 @@ TEST_CASE("Two-host run: stats.json/.csv shape, utilisation against the pcap, Pe
         for (int tid = 0; tid < 7; ++tid) CHECK(!s.slice_names.count({pid, sim::perfetto_tid::kRxStage0 + tid}) == false);
         CHECK(s.async_cats.at(pid).count("dma") + s.async_cats.at(pid).count("wr") >= 1);
     }
-    CHECK(s.async_cats.at(1).count("op") == 1);  // both operations were A's
+    // Both operations were A's, one after the other: one lane of A's operations track.
+    CHECK(s.thread.at({1, sim::perfetto_tid::kOperations0}) == "operations");
+    CHECK(s.thread.count({1, sim::perfetto_tid::kOperations0 + 1}) == 0);
+    CHECK(s.thread.count({2, sim::perfetto_tid::kOperations0}) == 0);
+    CHECK(s.slice_names.at({1, sim::perfetto_tid::kOperations0}) ==
+          std::set<std::string>{"write 64 B", "write 4096 B"});
     CHECK(s.async_cats.at(1).count("wr") == 1);
     CHECK(s.async_cats.at(2).count("dma") == 1);  // B placed the Writes
     CHECK(s.slices > 11 * a_frames);
@@ -396,9 +401,31 @@ TEST_CASE("Through the switch with tracing off: block counters and switch ports,
     CHECK(st["a.nic.tx.mac_tx.utilisation"].IsDefined() == sim::engine_stage_counters_available());
     YAML::Node t = YAML::Load(slurp(dir / sim::kPerfettoTraceFile));
     const TraceShape s = shape_of(t);
-    CHECK(s.slices == 0);
-    CHECK(s.async_begin == 2);  // the two operations
-    CHECK(s.async_cats.at(1).count("op") == 1);
+    CHECK(s.slices == 2);  // only the two operations
+    CHECK(s.slice_names.at({1, sim::perfetto_tid::kOperations0}).size() == 2);
+    CHECK(s.async_begin == 0);
+
+    // Operations that overlap go to more lanes, so no lane's slices overlap: A's three
+    // operations [0,100) [50,150) [120,200) ns take lanes 1 2 1; B's one takes B's lane 1.
+    auto op = [](int host, Ps posted, Ps done) {
+        sim::OpRecord o;
+        o.kind = sim::OpKind::Send;
+        o.size = 8;
+        o.initiator = host;
+        o.posted = posted;
+        o.done = done;
+        return o;
+    };
+    const std::vector<sim::OpRecord> overlapping = {op(0, 0, 100'000), op(0, 50'000, 150'000),
+                                                    op(0, 120'000, 200'000), op(1, 10'000, 20'000)};
+    const TraceShape o = shape_of(YAML::Load(sim::perfetto_trace_json(sys, overlapping)));
+    CHECK(o.overlapping == 0);
+    CHECK(o.slices == 4);
+    CHECK(o.thread.at({1, sim::perfetto_tid::kOperations0}) == "operations");
+    CHECK(o.thread.at({1, sim::perfetto_tid::kOperations0 + 1}) == "operations 2");
+    CHECK(o.thread.count({1, sim::perfetto_tid::kOperations0 + 2}) == 0);
+    CHECK(o.thread.at({2, sim::perfetto_tid::kOperations0}) == "operations");
+    CHECK(o.thread.count({2, sim::perfetto_tid::kOperations0 + 1}) == 0);
     std::filesystem::remove_all(dir);
 }
 

@@ -336,15 +336,38 @@ void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps
                   Args().add("qpn", c.qpn).add("wr_id", c.wr_id));
 }
 
-void op_events(TraceBuilder& b, const std::vector<OpRecord>& ops) {
-    for (const OpRecord& o : ops) {
+// Each operation's lane on its host's operations track: the first lane free by its start (in
+// the nanoseconds the file holds), so the slices of one lane never overlap.
+std::vector<int> op_lanes(const std::vector<OpRecord>& ops) {
+    std::vector<size_t> order(ops.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return ops[x].posted < ops[y].posted; });
+    std::vector<int> lane(ops.size(), -1);
+    std::vector<uint64_t> free_at[2];  // per host: end of each lane's last slice, ns
+    for (size_t k : order) {
+        const OpRecord& o = ops[k];
         if (o.initiator != 0 && o.initiator != 1) continue;
-        if (!b.wants(o.posted, TraceBuilder::async_events(0))) continue;
+        auto& lanes = free_at[o.initiator];
+        const uint64_t start = to_ns(o.posted), end = to_ns(std::max(o.posted, o.done));
+        size_t l = 0;
+        while (l < lanes.size() && lanes[l] > start) ++l;
+        if (l == lanes.size()) lanes.push_back(0);
+        lanes[l] = end;
+        lane[k] = int(l);
+    }
+    return lane;
+}
+
+void op_events(TraceBuilder& b, const std::vector<OpRecord>& ops, const std::vector<int>& lanes) {
+    for (size_t k = 0; k < ops.size(); ++k) {
+        const OpRecord& o = ops[k];
+        if (lanes[k] < 0 || !b.wants(o.posted)) continue;
         Args a;
         a.add("size", o.size).add("qpn", o.qpn).add("wr_id", o.wr_id).add("inline", o.inline_data);
         if (o.done >= o.posted) a.ns("latency_ns", o.done - o.posted);
-        b.async(o.initiator + 1, "op", std::string(op_kind_name(o.kind)) + " " + std::to_string(o.size) + " B",
-                o.posted, std::max(o.posted, o.done), a);
+        b.slice(o.initiator + 1, perfetto_tid::kOperations0 + lanes[k],
+                std::string(op_kind_name(o.kind)) + " " + std::to_string(o.size) + " B", o.posted,
+                std::max(o.posted, o.done), a);
     }
 }
 
@@ -374,9 +397,10 @@ PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const st
                             const PerfettoOptions& opt) {
     const Ps elapsed = opt.elapsed ? opt.elapsed : timing::now_ps();
     const Ps window = opt.link_window ? opt.link_window : std::max<Ps>(100 * timing::kNs, elapsed / 500);
+    const std::vector<int> lanes = op_lanes(ops);
     auto generate = [&](TraceBuilder& b) {
         for (int i = 0; i < 2; ++i) nic_events(b, sys, i, elapsed, window);
-        op_events(b, ops);
+        op_events(b, ops, lanes);
     };
     TraceBuilder counting(opt.max_events);
     generate(counting);
@@ -420,6 +444,11 @@ PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const st
         thread(kWireRx, "wire rx");
         for (size_t s = 0; s < pc.rx.size(); ++s) thread(kRxStage0 + int(s), stage_prefix[1] + pc.rx[s].name);
         thread(kCompletions, "placement + completions");
+        int used = 0;
+        for (size_t k = 0; k < ops.size(); ++k)
+            if (ops[k].initiator == i) used = std::max(used, lanes[k] + 1);
+        for (int l = 0; l < used; ++l)
+            thread(kOperations0 + l, l == 0 ? std::string("operations") : "operations " + std::to_string(l + 1));
     }
     for (size_t k = 0; k < events.size(); ++k) {
         write_event(os, *events[k]);

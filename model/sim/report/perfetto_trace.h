@@ -2,8 +2,9 @@
 // it in ui.perfetto.dev (or chrome://tracing). One process per NIC; in it one thread (track)
 // per pipeline stage with a slice per frame while the stage pops it, the wire in each
 // direction, SGE doorbells and CQE instants; async slices for work requests (doorbell -> WR
-// ready, payload beats), placement DMA writes (issued -> in host memory) and, given
-// OpRecords, the application's operations (posted -> done) of the host that initiated them;
+// ready, payload beats) and placement DMA writes (issued -> in host memory); given OpRecords,
+// the application's operations (posted -> done) on an "operations" track of the host that
+// initiated them (more lanes where operations overlap);
 // counter tracks for the frames in each stage's FIFO and the link utilisation per window.
 // Everything per frame needs the NICs' traces (T5NicParams::trace); without them only the
 // operations appear.
@@ -55,6 +56,8 @@ constexpr int kWireTx = 20;
 constexpr int kWireRx = 21;
 constexpr int kRxStage0 = 30;  // + stage index (nic_rx_blocks order)
 constexpr int kCompletions = 40;
+constexpr int kOperations0 = 50;  // + lane: operations that overlap in time get more lanes
+
 }  // namespace perfetto_tid
 
 }  // namespace nicsim::sim
