@@ -1,5 +1,7 @@
 #include "sim/stats/stats_registry.h"
 
+#include <cmath>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -12,6 +14,15 @@ namespace {
 constexpr double kPercentiles[] = {50, 90, 99};
 
 std::string num(double v) { return json_number(v); }
+
+// Bucket edges are nominal (lo + k * width): 12 significant digits print 54.4, not the
+// 54.400000000000006 that 17 * 3.2 is in binary.
+std::string edge(double v) {
+    if (!std::isfinite(v)) return "null";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.12g", v);
+    return buf;
+}
 
 }  // namespace
 
@@ -117,7 +128,7 @@ std::string StatsRegistry::to_json() const {
                 bool fb = true;
                 for (uint32_t k = 0; k < h.bucket_count(); ++k) {
                     if (!h.count_in(k)) continue;
-                    o << (fb ? "" : ", ") << "{\"lo\": " << num(h.bucket_lo(k)) << ", \"hi\": " << num(h.bucket_hi(k))
+                    o << (fb ? "" : ", ") << "{\"lo\": " << edge(h.bucket_lo(k)) << ", \"hi\": " << edge(h.bucket_hi(k))
                       << ", \"count\": " << h.count_in(k) << '}';
                     fb = false;
                 }
@@ -155,10 +166,10 @@ std::string StatsRegistry::to_csv() const {
                     o << csv_field(s.name) << ",bucket," << csv_field(s.unit) << ",," << n << ",,,,,,,,,," << lo << ','
                       << hi << '\n';
                 };
-                if (h.underflow()) bucket(h.underflow(), "", num(h.bucket_lo(0)));
+                if (h.underflow()) bucket(h.underflow(), "", edge(h.bucket_lo(0)));
                 for (uint32_t k = 0; k < h.bucket_count(); ++k)
-                    if (h.count_in(k)) bucket(h.count_in(k), num(h.bucket_lo(k)), num(h.bucket_hi(k)));
-                if (h.overflow()) bucket(h.overflow(), num(h.bucket_hi(h.bucket_count() - 1)), "");
+                    if (h.count_in(k)) bucket(h.count_in(k), edge(h.bucket_lo(k)), edge(h.bucket_hi(k)));
+                if (h.overflow()) bucket(h.overflow(), edge(h.bucket_hi(h.bucket_count() - 1)), "");
                 break;
             }
         }
