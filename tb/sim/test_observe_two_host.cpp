@@ -405,6 +405,13 @@ TEST_CASE("Through the switch with tracing off: block counters and switch ports,
     CHECK(s.slice_names.at({1, sim::perfetto_tid::kOperations0}).size() == 2);
     CHECK(s.async_begin == 0);
 
+    // Nothing to show at all (no trace, no operations): still a valid trace with its tracks.
+    sim::write_perfetto_trace(sys, {}, dir / "empty.json");
+    REQUIRE(python_json_loads(dir / "empty.json"));
+    const TraceShape empty = shape_of(YAML::Load(slurp(dir / "empty.json")));
+    CHECK(empty.slices + empty.counters + empty.instants + empty.async_begin == 0);
+    CHECK(empty.thread.size() == 2 * (11 + 4));  // stages, doorbells, wires, completions
+
     // Operations that overlap go to more lanes, so no lane's slices overlap: A's three
     // operations [0,100) [50,150) [120,200) ns take lanes 1 2 1; B's one takes B's lane 1.
     auto op = [](int host, Ps posted, Ps done) {
