@@ -24,6 +24,8 @@ public:
     // Adds a port whose egress link (owned by the switch) leads to `mac`; returns its index.
     size_t add_port(const proto::MacAddress& mac, LinkParams egress);
     EthernetLink& egress(size_t port) { return *ports_[port]; }
+    const EthernetLink& egress(size_t port) const { return *ports_[port]; }  // for reports
+    size_t port_count() const { return ports_.size(); }
 
     // Ingress: hand a frame arriving on any port (connect a link's receiver to this).
     void receive(const FrameArrival& in);

@@ -81,6 +81,11 @@ public:
     // Call before sc_start(); false when no island is rtl (nothing to trace).
     bool open_island_waves(const std::string& dir);
 
+    // --- read-only access for the reports written after the run (stats, Perfetto trace) ---
+    const HostNode& host(int i) const { return i == 0 ? *a_ : *b_; }
+    const net::EthernetLink& link_from(int i) const { return i == 0 ? *a_tx_ : *b_tx_; }
+    const net::CutThroughSwitch* network_switch() const { return sw_.get(); }  // null: back to back
+
     std::function<void()> body;  // runs in an SC_THREAD
 
     // --- helpers for the body thread (they wait) ---

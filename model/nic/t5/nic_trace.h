@@ -30,6 +30,7 @@ struct RxFrameRecord {
     timing::Ps first_byte = 0, last_byte = 0;  // at the port
     FrameTiming chain;                          // per RX stage
     timing::Ps delivered = 0;                   // left TPT: the endpoint runs
+    uint32_t frame_bytes = 0;                   // FCS-less Ethernet frame (stats, traces)
 };
 
 struct PlacementRecord {

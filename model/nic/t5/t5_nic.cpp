@@ -444,6 +444,7 @@ void T5Nic::receive(const net::FrameArrival& a) {
     if (p_.trace) {
         idx = trace_.rx.size();
         trace_.rx.push_back({a.frame.id, 0, 0, a.first_byte, a.last_byte, ft, out});
+        trace_.rx.back().frame_bytes = uint32_t(n);
     }
     std::shared_ptr<const Bytes> bytes = a.frame.bytes;
     MpaRtlCheck::StageWindow mpa = mpa_check_->active() ? mpa_check_->rx_stage_window(ft) : MpaRtlCheck::StageWindow{};

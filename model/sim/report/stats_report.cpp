@@ -1,0 +1,243 @@
+#include "sim/report/stats_report.h"
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include "proto/ethernet.h"
+#include "sim/stats/stage_stats.h"
+#include "sim/stats/trace_stage_counters.h"
+
+namespace nicsim::sim {
+
+using stats::HistogramSpec;
+using stats::StatsRegistry;
+using timing::Ps;
+
+namespace {
+
+constexpr double kNsPerPs = 1e-3;
+double ns(Ps t) { return double(t) * kNsPerPs; }
+
+const char* host_name(int i) { return i == 0 ? "a" : "b"; }
+
+// Frame sizes in 64-byte buckets up to 10 KiB (jumbo frames fit; larger go to overflow).
+HistogramSpec frame_size_buckets() { return HistogramSpec::linear(0, 64, 160); }
+// A stage's residence time in buckets of one of its clock cycles, up to 512 cycles.
+HistogramSpec cycle_buckets(const nic::StageConfig& s) { return HistogramSpec::linear(0, ns(s.clock.period()), 512); }
+// Latencies that cross PCIe or the whole pipeline: 10 ns buckets up to 20 us.
+HistogramSpec latency_buckets() { return HistogramSpec::linear(0, 10, 2000); }
+
+double ratio(Ps busy, Ps interval) { return interval ? double(busy) / double(interval) : 0.0; }
+
+void link_stats(StatsRegistry& r, const std::string& p, const net::EthernetLink& l, Ps elapsed) {
+    const Ps busy = l.wire_bytes() * l.byte_time();
+    r.counter(p + ".frames", l.frames_sent(), "frames");
+    r.counter(p + ".dropped", l.frames_dropped(), "frames");
+    r.counter(p + ".wire_bytes", l.wire_bytes(), "B");
+    r.gauge(p + ".busy_ns", ns(busy), "ns");
+    r.gauge(p + ".utilisation", ratio(busy, std::max(elapsed, l.busy_until())), "ratio");
+}
+
+void nic_counters(StatsRegistry& r, const std::string& p, const nic::T5Nic& n) {
+    const nic::T5NicStats& s = n.stats();
+    r.counter(p + ".tx_frames", s.tx_frames, "frames");
+    r.counter(p + ".tx_data_frames", s.tx_data_frames, "frames");
+    r.counter(p + ".rx_frames", s.rx_frames, "frames");
+    r.counter(p + ".rx_bad_frames", s.rx_bad_frames, "frames");
+    r.counter(p + ".rx_no_connection", s.rx_no_connection, "frames");
+    r.counter(p + ".payload_mismatches", s.payload_mismatches, "events");
+    r.counter(p + ".burst_mismatches", s.burst_mismatches, "events");
+    r.counter(p + ".recv_prefetches", s.recv_prefetches, "wqes");
+    r.counter(p + ".placements", s.placements, "dma_writes");
+    r.counter(p + ".place_bytes", s.place_bytes, "B");
+    r.counter(p + ".timer_wakeups", s.timer_wakeups, "wakeups");
+    r.counter(p + ".errors", n.errors().size(), "errors");
+}
+
+void sge_counters(StatsRegistry& r, const std::string& p, const nic::sge::Sge& sge) {
+    const nic::sge::SgeStats& s = sge.stats();
+    r.counter(p + ".doorbells", s.doorbells, "doorbells");
+    r.counter(p + ".pushes", s.pushes, "wrs");
+    r.counter(p + ".push_fallbacks", s.push_fallbacks, "wrs");
+    r.counter(p + ".wr_fetches", s.wr_fetches, "dma_reads");
+    r.counter(p + ".wrs", s.wrs, "wrs");
+    r.counter(p + ".error_wrs", s.error_wrs, "wrs");
+    r.counter(p + ".gather_bytes", s.gather_bytes, "B");
+    r.counter(p + ".place_bytes", s.place_bytes, "B");
+    r.counter(p + ".cqes", s.cqes, "cqes");
+    r.counter(p + ".interrupts", s.interrupts, "msix");
+    r.counter(p + ".bad_doorbells", s.bad_doorbells, "doorbells");
+    r.counter(p + ".errors", sge.errors().size(), "errors");
+}
+
+void pcie_counters(StatsRegistry& r, const std::string& p, const pcie::PcieLink& l, Ps elapsed) {
+    const pcie::LinkStats& s = l.stats();
+    r.counter(p + ".dma_requests", s.dma_requests, "requests");
+    r.counter(p + ".dma_rejected", s.dma_rejected, "requests");
+    r.counter(p + ".mmio_writes", s.mmio_writes, "writes");
+    r.counter(p + ".msix", s.msix, "messages");
+    r.counter(p + ".mem_transactions", s.mem_transactions, "transactions");
+    r.counter(p + ".up.tlps", s.tlps_up, "tlps");
+    r.counter(p + ".up.bytes", s.bytes_up, "B");
+    r.counter(p + ".up.payload_bytes", s.payload_up, "B");
+    r.gauge(p + ".up.busy_ns", ns(s.busy_up), "ns");
+    r.gauge(p + ".up.utilisation", ratio(s.busy_up, std::max(elapsed, s.busy_up)), "ratio");
+    r.counter(p + ".down.tlps", s.tlps_down, "tlps");
+    r.counter(p + ".down.bytes", s.bytes_down, "B");
+    r.counter(p + ".down.payload_bytes", s.payload_down, "B");
+    r.gauge(p + ".down.busy_ns", ns(s.busy_down), "ns");
+    r.gauge(p + ".down.utilisation", ratio(s.busy_down, std::max(elapsed, s.busy_down)), "ratio");
+    r.counter(p + ".max_tags_in_use", s.max_tags_in_use, "tags");
+    r.counter(p + ".tag_stalls", s.tag_stalls, "stalls");
+    r.counter(p + ".credit_stalls", s.credit_stalls, "stalls");
+}
+
+// When the first beat of a frame was written into stage s's FIFO.
+Ps stage_entry(const nic::FrameTiming& t, size_t s) { return s == 0 ? t.first_write : t.stages[s - 1].first_out; }
+
+void residence(StatsRegistry& r, const std::string& p, const std::vector<nic::StageConfig>& stages,
+               const nic::FrameTiming& t) {
+    for (size_t s = 0; s < stages.size() && s < t.stages.size(); ++s)
+        r.histogram(p + "." + stages[s].name + ".residence_ns", "ns", cycle_buckets(stages[s]))
+            .add(ns(t.stages[s].last_out - stage_entry(t, s)));
+}
+
+// Per-frame and per-operation distributions from the NIC trace.
+void trace_stats(StatsRegistry& r, const std::string& p, const nic::T5Nic& n) {
+    const nic::NicTrace& tr = n.trace();
+    const nic::NicPipelineConfig& pc = n.params().pipeline;
+    stats::Histogram& tx_size = r.histogram(p + ".tx.frame_bytes", "B", frame_size_buckets());
+    stats::Histogram& tx_lat = r.histogram(p + ".tx.pipeline_ns", "ns", latency_buckets());
+    for (const nic::TxFrameRecord& f : tr.tx) {
+        tx_size.add(f.frame_bytes);
+        if (!f.chain.stages.empty()) tx_lat.add(ns(f.chain.stages.back().last_out - f.chain.first_write));
+        residence(r, p + ".tx", pc.tx, f.chain);
+    }
+    stats::Histogram& rx_size = r.histogram(p + ".rx.frame_bytes", "B", frame_size_buckets());
+    stats::Histogram& rx_lat = r.histogram(p + ".rx.pipeline_ns", "ns", latency_buckets());
+    for (const nic::RxFrameRecord& f : tr.rx) {
+        rx_size.add(f.frame_bytes);
+        rx_lat.add(ns(f.delivered - f.first_byte));  // first byte at the port -> left TPT
+        residence(r, p + ".rx", pc.rx, f.chain);
+    }
+    stats::Histogram& pl = r.histogram(p + ".placement.latency_ns", "ns", latency_buckets());
+    stats::Histogram& pb = r.histogram(p + ".placement.bytes", "B", HistogramSpec::log2(32));
+    uint64_t in_flight = 0;
+    for (const nic::PlacementRecord& x : tr.placements) {
+        pb.add(x.bytes);
+        if (x.done >= x.issued && x.done != 0)
+            pl.add(ns(x.done - x.issued));
+        else
+            ++in_flight;
+    }
+    r.counter(p + ".placement.in_flight_at_end", in_flight, "dma_writes");
+    stats::Histogram& gather = r.histogram(p + ".wr.payload_ns", "ns", latency_buckets());
+    for (const nic::WorkRecord& w : tr.works)
+        if (w.payload_last >= w.ready && w.payload_last != 0) gather.add(ns(w.payload_last - w.ready));
+    r.counter(p + ".wr.traced", tr.works.size(), "wrs");
+    uint64_t recv = 0;
+    for (const nic::CompletionRecord& c : tr.completions) recv += c.recv;
+    r.counter(p + ".completions.send", tr.completions.size() - recv, "completions");
+    r.counter(p + ".completions.recv", recv, "completions");
+}
+
+}  // namespace
+
+NicStageCounters trace_stage_counters(const nic::T5Nic& n) {
+    NicStageCounters out;
+    if (!n.params().trace) return out;
+    const nic::NicTrace& tr = n.trace();
+    const nic::NicPipelineConfig& pc = n.params().pipeline;
+    std::vector<stats::TracedFrame> tx, rx;
+    for (const nic::TxFrameRecord& f : tr.tx) tx.push_back({f.frame_bytes, pc.tx.at(0).clock.period(), &f.chain});
+    for (const nic::RxFrameRecord& f : tr.rx) {
+        // The MAC hands over a beat each time its last byte has arrived: the frame's bytes
+        // arrive evenly between first_byte and last_byte (padding to 60 B and the FCS included).
+        const uint64_t data =
+            proto::ethernet_wire_bytes(f.frame_bytes) - proto::kEthernetPreambleSize - proto::kEthernetMinIfgSize;
+        const Ps byte_time = f.last_byte > f.first_byte ? (f.last_byte - f.first_byte) / data : 0;
+        rx.push_back({f.frame_bytes, byte_time * pc.rx.at(0).width_bytes, &f.chain});
+    }
+    out.tx = stats::counters_from_trace(pc.tx, tx);
+    out.rx = stats::counters_from_trace(pc.rx, rx);
+    out.source = "trace";
+    return out;
+}
+
+namespace {
+
+// Transitional, until branch `speed` (PipelineChain::counters()) is merged: detects the
+// accessor at compile time so this file builds and is right on both sides of the merge.
+// Afterwards nic_stage_counters() can simply return the chains' counters().
+template <class Chain, class = void>
+struct ChainHasCounters : std::false_type {};
+template <class Chain>
+struct ChainHasCounters<Chain, std::void_t<decltype(std::declval<const Chain&>().counters())>> : std::true_type {};
+
+template <class Chain>
+std::optional<std::vector<nic::StageCounters>> engine_counters(const Chain& c) {
+    if constexpr (ChainHasCounters<Chain>::value) {
+        return std::vector<nic::StageCounters>(c.counters());
+    } else {
+        (void)c;
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+bool engine_stage_counters_available() { return ChainHasCounters<nic::PipelineChain>::value; }
+
+NicStageCounters nic_stage_counters(const nic::T5Nic& n) {
+    auto tx = engine_counters(n.tx_chain()), rx = engine_counters(n.rx_chain());
+    if (tx && rx) return {std::move(*tx), std::move(*rx), "engine"};
+    return trace_stage_counters(n);
+}
+
+StatsRegistry collect_stats(const TwoHostSystem& sys, Ps elapsed) {
+    StatsRegistry r;
+    r.meta("generator", "nicsim");
+    r.meta("elapsed_ns", ns(elapsed));
+    r.meta("topology", sys.network_switch() ? "switch" : "back_to_back");
+    r.gauge("sim.elapsed_ns", ns(elapsed), "ns");
+    for (int i = 0; i < 2; ++i) {
+        const HostNode& h = sys.host(i);
+        const std::string p = host_name(i);
+        r.meta(p + ".nic.trace", h.nic.params().trace ? "on" : "off");
+        nic_counters(r, p + ".nic", h.nic);
+        const NicStageCounters sc = nic_stage_counters(h.nic);
+        r.meta(p + ".nic.stage_counters", sc.source);
+        if (!sc.tx.empty()) stats::add_stage_stats(r, p + ".nic.tx", h.nic.params().pipeline.tx, sc.tx, elapsed);
+        if (!sc.rx.empty()) stats::add_stage_stats(r, p + ".nic.rx", h.nic.params().pipeline.rx, sc.rx, elapsed);
+        if (h.nic.params().trace) trace_stats(r, p + ".nic", h.nic);
+        sge_counters(r, p + ".sge", h.sge);
+        pcie_counters(r, p + ".pcie", h.pcie, elapsed);
+        link_stats(r, p + ".link.tx", sys.link_from(i), elapsed);
+    }
+    if (const net::CutThroughSwitch* sw = sys.network_switch()) {
+        r.counter("switch.frames_forwarded", sw->frames_forwarded(), "frames");
+        r.counter("switch.unknown_destination", sw->frames_unknown_destination(), "frames");
+        for (size_t k = 0; k < sw->port_count(); ++k)
+            link_stats(r, "switch.port" + std::to_string(k) + ".egress", sw->egress(k), elapsed);
+    }
+    return r;
+}
+
+void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir) { write_stats(sys, dir, timing::now_ps()); }
+
+void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir, Ps elapsed) {
+    const StatsRegistry r = collect_stats(sys, elapsed);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    for (const auto& [file, text] : {std::pair{kStatsJsonFile, r.to_json()}, std::pair{kStatsCsvFile, r.to_csv()}}) {
+        std::ofstream o(dir / file, std::ios::binary);
+        o << text;
+        if (!o.good()) throw std::runtime_error("cannot write " + (dir / file).string());
+    }
+}
+
+}  // namespace nicsim::sim

@@ -1,0 +1,44 @@
+// stats.json and stats.csv of a two-host run (docs/outputs.md): every counter the blocks keep
+// (NIC, SGE, PCIe link, Ethernet links, switch), per-stage utilisation and FIFO occupancy of
+// both NICs' TX and RX chains, and, when the NICs traced the run (T5NicParams::trace), the
+// per-frame distributions: residence time per stage, frame sizes, NIC pipeline latency,
+// placement DMA latency and size, WR payload gather time.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "nic/pipeline/stage_counters.h"
+#include "sim/stats/stats_registry.h"
+#include "sim/two_host_system.h"
+
+namespace nicsim::sim {
+
+// A NIC's per-stage counters and where they came from: "engine" (the chains count while they
+// time frames: PipelineChain::counters()) or "trace" (rebuilt from the NIC trace:
+// sim/stats/trace_stage_counters.h); empty with source "none" when neither is available.
+struct NicStageCounters {
+    std::vector<nic::StageCounters> tx, rx;
+    std::string source = "none";
+};
+// The engines' counters when this build's PipelineChain has counters(), else the trace's.
+NicStageCounters nic_stage_counters(const nic::T5Nic& nic);
+// Always the ones rebuilt from the trace (source "none" when the NIC did not trace).
+NicStageCounters trace_stage_counters(const nic::T5Nic& nic);
+// Whether PipelineChain::counters() exists in this build (it comes with branch `speed`).
+bool engine_stage_counters_available();
+
+// Everything above as named stats ("a.nic.tx_frames", "b.nic.rx.mpa_rx.utilisation", ...);
+// `elapsed` is the end of the run (utilisations are busy time over it).
+stats::StatsRegistry collect_stats(const TwoHostSystem& sys, timing::Ps elapsed);
+
+inline constexpr const char* kStatsJsonFile = "stats.json";
+inline constexpr const char* kStatsCsvFile = "stats.csv";
+
+// Writes dir/stats.json and dir/stats.csv (creating dir); the run ends now (sc_time_stamp),
+// or at `elapsed`. Throws std::runtime_error if a file cannot be written.
+void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir);
+void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir, timing::Ps elapsed);
+
+}  // namespace nicsim::sim
