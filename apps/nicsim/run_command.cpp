@@ -15,6 +15,8 @@
 
 #include "commands.h"
 #include "sim/config/diagnostic.h"
+#include "sim/report/perfetto_trace.h"
+#include "sim/report/stats_report.h"
 #include "sim/workload/progress_meter.h"
 #include "sim/workload/scenario_run.h"
 
@@ -58,6 +60,7 @@ Command add_run_command(CLI::App& app) {
         }
         // Everything is valid: only now may the output folder appear.
         const std::filesystem::path dir(opt->out);
+        const bool dir_is_new = !opt->out.empty() && !std::filesystem::exists(dir);
         if (!opt->out.empty()) {
             std::error_code ec;
             std::filesystem::create_directories(dir, ec);
@@ -66,7 +69,6 @@ Command add_run_command(CLI::App& app) {
                 return 1;
             }
         }
-        if (plan.outputs.pcap && opt->out.empty()) std::cerr << "# outputs.pcap: needs --out DIR; no capture written\n";
         ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
         sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // "stopped by user"
 
@@ -74,23 +76,20 @@ Command add_run_command(CLI::App& app) {
         eo.out_dir = dir;
         eo.progress_terminal = ::isatty(STDERR_FILENO) != 0;
         eo.after_run = [&](sim::TwoHostSystem& sys, const std::vector<sim::OpRecord>& ops) {
-            // ===================== REPORT WRITERS (the lead wires these in) =====================
-            // With --out, call the report writers here while the system is still alive:
-            //   if (plan.outputs.budget)   write_latency_budget(sys, ops, dir);
-            //   if (plan.outputs.stats)    write_stats(sys, dir);
-            //   if (plan.outputs.perfetto) write_perfetto_trace(sys, ops, dir / "trace.json");
-            // NIC tracing (T5NicParams::trace) is already on when any of the three is requested.
-            // ====================================================================================
-            (void)sys;
-            (void)ops;
-            for (const char* what : {"budget", "stats", "perfetto"}) {
-                const bool on = std::string(what) == "budget" ? plan.outputs.budget
-                                : std::string(what) == "stats" ? plan.outputs.stats
-                                                               : plan.outputs.perfetto;
-                if (on) std::cerr << "# outputs." << what << ": no report writer in this build yet\n";
-            }
+            // The reports read the NICs' per-frame records while the system is still alive.
+            if (opt->out.empty()) return;
+            if (plan.outputs.stats) sim::write_stats(sys, dir);
+            if (plan.outputs.perfetto) sim::write_perfetto_trace(sys, ops, dir / sim::kPerfettoTraceFile);
         };
-        sim::RunOutcome r = sim::execute(plan, eo);
+        sim::RunOutcome r;
+        try {
+            r = sim::execute(plan, eo);
+        } catch (const std::invalid_argument& e) {  // a model refused its parameters at elaboration
+            std::cerr << "nicsim run: " << opt->file << ": " << e.what() << "; nothing was run\n";
+            std::error_code ec;
+            if (dir_is_new) std::filesystem::remove_all(dir, ec);  // bad input leaves nothing behind
+            return 2;
+        }
         std::cout << sim::results_text(r) << std::flush;
         std::cerr << "# " << plan.scenario.name << ": simulated " << sim::human_duration_us(r.simulated_us) << " in "
                   << r.wall_s << " s wall, " << r.ops.size() << " operations\n";

@@ -18,7 +18,7 @@ void declare_net_sim_params(ParamRegistry& r) {
 
     r.add_int("sim.seed", 1, 0, INT64_MAX, "", "Seed of every random choice of the run");
     r.add_duration("sim.stop_time_ps", 0, 0, 1000 * kS, "Stop the run at this simulated time (0: when the workload ends)");
-    r.add_enum("sim.waves", "none", {"none", "fst", "vcd"}, "Waveforms of the RTL islands");
+    r.add_enum("sim.waves", "none", {"none", "fst"}, "FST waveforms of the RTL islands (impl: rtl) into the run's --out folder");
 }
 
 }  // namespace nicsim::config

@@ -46,13 +46,13 @@ void refuse_overrides(const config::Scenario& sc, const std::string& section, st
 
 std::vector<Diagnostic> parse_outputs(const config::Scenario& sc, OutputsSpec& out) {
     std::vector<Diagnostic> d;
-    static const std::vector<std::string> keys = {"pcap", "budget", "stats", "perfetto", "waves"};
+    static const std::vector<std::string> keys = {"pcap", "budget", "stats", "perfetto"};
     auto set = [&](const std::string& key, const YAML::Node& v, const Location& where) {
         bool b = false;
         if (std::find(keys.begin(), keys.end(), key) == keys.end()) return d.push_back({where, "outputs." + key, unknown(key, keys)});
         if (!read_bool(v, b)) return d.push_back({where, "outputs." + key, "must be true or false"});
         (key == "pcap" ? out.pcap : key == "budget" ? out.budget : key == "stats" ? out.stats
-                                                  : key == "perfetto" ? out.perfetto : out.waves) = b;
+                                                  : out.perfetto) = b;
     };
     auto it = sc.sections.find("outputs");
     if (it != sc.sections.end() && it->second.node.IsMap()) {

@@ -1,6 +1,6 @@
 // The scenario sections besides `workload:` that shape a run:
 //
-//   outputs:  {pcap: false, budget: false, stats: false, perfetto: false, waves: false}
+//   outputs:  {pcap: true, budget: true, stats: true, perfetto: true}   # written with --out DIR
 //   faults:   - {link: a_to_b, drop_frames: [5, 9]}          # by frame index on that link
 //             - {link: b_to_a, drop_probability: 0.001, from_frame: 20}   # seeded by sim.seed
 //   topology: {hosts: 2}   # the system has exactly two hosts; the switch is net.switch.*
@@ -18,11 +18,12 @@
 namespace nicsim::sim {
 
 struct OutputsSpec {
-    bool pcap = false;      // port_a.pcap, port_b.pcap (nanosecond pcap, both directions of a port)
-    bool budget = false;    // latency budget (report writer not in this branch yet)
-    bool stats = false;     // stats.json/csv (report writer not in this branch yet)
-    bool perfetto = false;  // Perfetto/Chrome trace (report writer not in this branch yet)
-    bool waves = false;     // RTL island waveforms: sim.waves chooses the format
+    // Every output is on by default and written only with --out DIR. RTL island waveforms are
+    // not an output switch: sim.waves = fst asks for them.
+    bool pcap = true;      // port_a.pcap, port_b.pcap (nanosecond pcap, both directions of a port)
+    bool budget = true;    // budget.md, budget.json, budget.svg (latency budget per operation kind and size)
+    bool stats = true;     // stats.json, stats.csv
+    bool perfetto = true;  // trace.json (Perfetto / Chrome trace event format)
     bool nic_trace() const { return budget || stats || perfetto; }
 };
 
