@@ -248,6 +248,10 @@ TEST_CASE("Protection and buffer errors produce the RFC Terminate and flush", "[
         REQUIRE(p.run_until([&] { return p.ep[0]->terminate_received().has_value(); }));
         CHECK(*p.ep[1]->terminate_sent() == term::kDdpInvalidStag);
         CHECK(*p.ep[0]->terminate_received() == term::kDdpInvalidStag);
+        // The Terminate copies the Write's DDP header: that Write reports the remote error.
+        REQUIRE(p.run_until([&] { return !p.done[0].empty(); }));
+        CHECK(p.done[0][0].wr_id == 1u);
+        CHECK(p.done[0][0].status == CompletionStatus::RemoteError);
         p.ep[0]->post_send(p.now, after);
         p.pump();
         CHECK(p.done[0].back().status == CompletionStatus::Flushed);
@@ -276,7 +280,8 @@ TEST_CASE("Protection and buffer errors produce the RFC Terminate and flush", "[
         REQUIRE(p.run_until([&] { return p.ep[0]->terminate_received().has_value(); }));
         CHECK(*p.ep[0]->terminate_received() == term::kRdmapAccessRights);
         REQUIRE(p.run_until([&] { return !p.done[0].empty(); }));
-        CHECK(p.done[0][0].status == CompletionStatus::Flushed);
+        CHECK(p.done[0][0].wr_id == 9u);
+        CHECK(p.done[0][0].status == CompletionStatus::RemoteError);  // the Read the Terminate names
     }
 }
 

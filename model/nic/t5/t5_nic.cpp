@@ -267,17 +267,17 @@ void T5Nic::on_tx_payload(const sge::PayloadBurst& b) {
     release_tx();
 }
 
+// The head WR goes to the endpoint only when it would transmit at once (the ORD may hold a
+// Read and everything behind it), or to be flushed.
 bool T5Nic::ready_to_post(const Qp& q) const {
     using S = proto::EndpointState;
     S s = q.ep->state();
-    return s == S::Ready || s == S::Terminated || s == S::Closed;
+    return s == S::Terminated || s == S::Closed || (!q.held.empty() && q.ep->transmits_now(q.held.front().wr));
 }
 
 // Posting only once the connection is ready means the WR's FPDUs are queued at once, so the
 // stream range they occupy is known (the endpoint would otherwise queue them internally).
 void T5Nic::post(Qp& q, HeldWork h, Ps now) {
-    // Posted after the peer's Terminate: a plain flush, not the remote error.
-    if (q.ep->terminate_received()) q.remote_error_reported = true;
     uint64_t s0 = stream_end(q);
     q.works[h.wr.wr_id] = h.w;
     q.ep->post_send(now, h.wr);
@@ -479,14 +479,10 @@ void T5Nic::place(uint64_t addr, Bytes data) {
 void T5Nic::complete(Qp& q, const proto::WorkCompletion& wc) {
     WcStatus st = WcStatus::Success;
     if (wc.status == proto::CompletionStatus::RemoteError) {
-        st = WcStatus::RemOpErr;
+        // The WR the peer's Terminate blamed (the endpoint picks it).
+        st = q.ep->terminate_received() ? remote_status(*q.ep->terminate_received()) : WcStatus::RemOpErr;
     } else if (wc.status == proto::CompletionStatus::Flushed) {
         st = WcStatus::WrFlushErr;
-        // The first WR a peer's Terminate took down reports the remote error, later ones flush.
-        if (wc.opcode != proto::WorkOpcode::Recv && q.ep->terminate_received() && !q.remote_error_reported) {
-            q.remote_error_reported = true;
-            st = remote_status(*q.ep->terminate_received());
-        }
     }
     if (p_.trace) trace_.completions.push_back({q.qpn, 0, wc.opcode == proto::WorkOpcode::Recv, now_ps()});
     if (wc.opcode == proto::WorkOpcode::Recv) {

@@ -165,7 +165,6 @@ private:
         // TCP timer.
         uint64_t timer_gen = 0;
         uint64_t timer_at = proto::kTcpNoTimer;
-        bool remote_error_reported = false;
     };
     // A frame waiting for its turn in the TX chain.
     struct TxEntry {
