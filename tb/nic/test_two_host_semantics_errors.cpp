@@ -45,8 +45,7 @@ std::string hex2(unsigned v) {
 
 }  // namespace
 
-TEST_CASE("Protection errors: each Terminate's layer/type/code on the wire, error and flush completions at both ends",
-          "[two_host][semantics][terminate]") {
+TEST_CASE("Protection errors: Terminate codes on the wire, completions at both ends", "[two_host][semantics][terminate]") {
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("prot");

@@ -38,8 +38,7 @@ std::pair<unsigned, unsigned> ird_ord(const std::string& hex) {
 
 }  // namespace
 
-TEST_CASE("Reads beyond the negotiated ORD wait: never more than ORD on the wire, all complete in order, byte-exact",
-          "[two_host][semantics][read]") {
+TEST_CASE("Reads beyond the negotiated ORD wait: at most ORD on the wire, in order", "[two_host][semantics][read]") {
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("ord");
@@ -135,8 +134,7 @@ TEST_CASE("Reads beyond the negotiated ORD wait: never more than ORD on the wire
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("A responder sent more Read Requests than its IRD answers with the RDMAP Terminate (remote operation, 0x07)",
-          "[two_host][semantics][read]") {
+TEST_CASE("More Read Requests than the IRD: the RDMAP Terminate 0x07", "[two_host][semantics][read]") {
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("ird");

@@ -12,8 +12,7 @@ using verbs::WcOpcode;
 using verbs::WcStatus;
 using verbs::WrOpcode;
 
-TEST_CASE("Send with Invalidate invalidates the responder's STag; a later Write to it gets the invalid-STag Terminate",
-          "[two_host][semantics][send]") {
+TEST_CASE("Send with Invalidate: the STag is invalidated, then refused", "[two_host][semantics][send]") {
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("inv");
@@ -108,8 +107,7 @@ TEST_CASE("Send with Invalidate invalidates the responder's STag; a later Write 
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("Send with Solicited Event: the receive CQE carries it and a solicited-only CQ arm fires only for it",
-          "[two_host][semantics][send]") {
+TEST_CASE("Send with Solicited Event: CQE flag and solicited-only CQ event", "[two_host][semantics][send]") {
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("se");
