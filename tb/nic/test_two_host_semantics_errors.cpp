@@ -56,6 +56,7 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
     std::vector<SemConn> conns;
     std::vector<std::vector<verbs::WorkCompletion>> a_wc(kN), b_wc(kN), a_late(kN);
     std::vector<bool> b_untouched(kN);
+    std::vector<verbs::AsyncEvent> a_events, b_events;
     sys.body = [&] {
         for (size_t k = 0; k < kN; ++k) conns.push_back(connect_sem(sys, {}, {}, uint16_t(k), 256 << 10));
         verbs::Device& db = sys.b().dev;
@@ -103,6 +104,9 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
                              sys.b().mem.read(wr_only, 65536) == std::vector<uint8_t>(65536, 0) &&
                              sys.b().mem.read(foreign, 65536) == pattern(65536, 50);
         }
+        verbs::AsyncEvent ev;
+        while (sys.b().dev.get_async_event(ev)) b_events.push_back(ev);
+        while (sys.a().dev.get_async_event(ev)) a_events.push_back(ev);
         sc_core::wait(timing::to_sc(5 * timing::kUs));
         done = true;
         sc_core::sc_stop();
@@ -159,6 +163,15 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
         CHECK(b_wc[k][0].opcode == WcOpcode::Recv);
         CHECK(b_untouched[k]);
         CHECK(sys.a().mem.read(conns[k].e[0].buf + 0x10000, 2000) == std::vector<uint8_t>(2000, 0));
+    }
+    // B detected each error: one affiliated access error per QP (IBV_EVENT_QP_ACCESS_ERR),
+    // seen through its receive CQ before the flushed receive. A, which was told, gets none.
+    CHECK(a_events.empty());
+    REQUIRE(b_events.size() == kN);
+    for (size_t k = 0; k < kN; ++k) {
+        CHECK(b_events[k].qp_num == conns[k].e[1].qpn());
+        CHECK(b_events[k].type == verbs::AsyncEventType::QpAccessErr);
+        CHECK(b_events[k].status == WcStatus::LocAccessErr);
     }
     std::filesystem::remove_all(dir);
 }

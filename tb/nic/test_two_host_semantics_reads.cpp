@@ -168,6 +168,14 @@ TEST_CASE("More Read Requests than the IRD: the RDMAP Terminate 0x07", "[two_hos
         REQUIRE(sys.a().dev.post_send(a.qp, wrs) == 0);
         wc = poll_n(sys, 0, a.scq, n);
         rwc_b = poll_n(sys, 1, b.rcq, 1);
+        // B detected the overrun: an affiliated fatal error (not a protection one) for its QP.
+        verbs::AsyncEvent ev;
+        REQUIRE(sys.b().dev.get_async_event(ev));
+        CHECK(ev.qp_num == b.qpn());
+        CHECK(ev.type == verbs::AsyncEventType::QpFatal);
+        CHECK(ev.status == WcStatus::FatalErr);
+        CHECK_FALSE(sys.b().dev.get_async_event(ev));
+        CHECK_FALSE(sys.a().dev.get_async_event(ev));
         for (int k = 0; k < n; ++k)
             data_ok.push_back(sys.a().mem.read(a.buf + uint64_t(k) * len, len) ==
                               std::vector<uint8_t>(src.begin() + k * 1000, src.begin() + k * 1000 + len));

@@ -78,6 +78,10 @@ TEST_CASE("Send with Invalidate: the STag is invalidated, then refused", "[two_h
         REQUIRE(rwc.size() == 1);
         CHECK(rwc[0].wr_id == 2);
         CHECK(rwc[0].status == WcStatus::WrFlushErr);
+        verbs::AsyncEvent ev;  // B saw the access to the invalidated STag
+        REQUIRE(sys.b().dev.get_async_event(ev));
+        CHECK(ev.type == verbs::AsyncEventType::QpAccessErr);
+        CHECK(ev.qp_num == b.qpn());
         CHECK(sys.b().mem.read(r2, 1000) == first);                                  // untouched
         CHECK(sys.b().mem.read(b.buf + 0x30000, 64) == std::vector<uint8_t>(64, 0));  // dropped
         sc_core::wait(timing::to_sc(5 * timing::kUs));

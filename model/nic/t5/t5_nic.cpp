@@ -39,11 +39,14 @@ uint8_t rtr_types(host::P2pRtr r) {
     }
 }
 
-// The status the host sees for the first WR a peer's Terminate took down.
+bool protection_error(const proto::TermCause& c) {
+    return (c.layer == proto::TermLayer::Ddp && c.etype == 1) ||  // DDP tagged buffer errors
+           (c.layer == proto::TermLayer::Rdmap && c.etype == 1);  // RDMAP remote protection
+}
+
+// The status of the WR a peer's Terminate blamed.
 WcStatus remote_status(const proto::TermCause& c) {
-    bool protection = (c.layer == proto::TermLayer::Ddp && c.etype == 1) ||  // DDP tagged buffer errors
-                      (c.layer == proto::TermLayer::Rdmap && c.etype == 1);  // RDMAP remote protection
-    return protection ? WcStatus::RemAccessErr : WcStatus::RemOpErr;
+    return protection_error(c) ? WcStatus::RemAccessErr : WcStatus::RemOpErr;
 }
 
 }  // namespace
@@ -334,6 +337,12 @@ void T5Nic::pump(Qp& q, Ps now) {
         while (q.ep->poll_segment(now, seg)) enqueue_segment(q, seg, now);
         finish_open_reads(q);
         if (q.held.empty() || !ready_to_post(q)) break;
+    }
+    // We sent a Terminate: the host learns it as an asynchronous error, before the flushes.
+    if (q.ep->terminate_sent() && !q.async_error_reported) {
+        q.async_error_reported = true;
+        sge_.report_async_error(q.qpn, protection_error(*q.ep->terminate_sent()) ? WcStatus::LocAccessErr
+                                                                                 : WcStatus::FatalErr);
     }
     proto::WorkCompletion wc;
     while (q.ep->poll_completion(wc)) complete(q, wc);

@@ -165,6 +165,7 @@ private:
         // TCP timer.
         uint64_t timer_gen = 0;
         uint64_t timer_at = proto::kTcpNoTimer;
+        bool async_error_reported = false;  // our Terminate, told to the host once
     };
     // A frame waiting for its turn in the TX chain.
     struct TxEntry {
