@@ -128,6 +128,8 @@ private:
     };
     static constexpr uint64_t kRtrRead = ~0ull;  // reads_ entry of the RFC 6581 RTR Read
     SqEntry* entry(uint64_t seq);
+    // ORD 0 (a peer that serves no Reads) does not stop Reads here: the peer's IRD check
+    // answers them with its Terminate.
     bool read_blocked() const { return ord_ && reads_.size() >= ord_; }
     void transmit_pending(uint64_t now);
     void report();
