@@ -1,6 +1,7 @@
-// Protection errors end to end through the timed two-host system: eight connections, each
-// taken down by one bad RDMA Write (checked by DDP at the Data Sink) or Read (checked by
-// RDMAP at the Data Source): invalid STag, base/bounds, access rights, PD mismatch. Each
+// Protection errors end to end through the timed two-host system: ten connections, each
+// taken down by one bad RDMA Write (checked by DDP at the Data Sink), Read (checked by RDMAP
+// at the Data Source) or Send with Invalidate (RDMAP "cannot invalidate"): invalid STag,
+// base/bounds, access rights, PD mismatch. Each
 // must produce the RFC 5040/5041 Terminate (layer/type/code, tshark reads it off the wire),
 // the bad WR's completion with the remote access error, WR_FLUSH_ERR for what follows at
 // both ends, in posting order, and nothing placed in the responder's memory.
@@ -19,22 +20,26 @@ namespace {
 
 enum class Bad { InvalidStag, Bounds, Access, OtherPd };
 
+enum class Kind { Write, Read, SendInv };
+
 struct Case {
     const char* name;
-    bool read;
+    Kind kind;
     Bad bad;
     proto::TermCause cause;
 };
 
 const Case kCases[] = {
-    {"Write: invalid STag", false, Bad::InvalidStag, proto::term::kDdpInvalidStag},
-    {"Write: base/bounds", false, Bad::Bounds, proto::term::kDdpBaseBounds},
-    {"Write: no remote write access", false, Bad::Access, proto::term::kRdmapAccessRights},
-    {"Write: STag of another PD", false, Bad::OtherPd, proto::term::kDdpStagNotAssociated},
-    {"Read: invalid STag", true, Bad::InvalidStag, proto::term::kRdmapInvalidStag},
-    {"Read: base/bounds", true, Bad::Bounds, proto::term::kRdmapBaseBounds},
-    {"Read: no remote read access", true, Bad::Access, proto::term::kRdmapAccessRights},
-    {"Read: STag of another PD", true, Bad::OtherPd, proto::term::kRdmapStagNotAssociated},
+    {"Write: invalid STag", Kind::Write, Bad::InvalidStag, proto::term::kDdpInvalidStag},
+    {"Write: base/bounds", Kind::Write, Bad::Bounds, proto::term::kDdpBaseBounds},
+    {"Write: no remote write access", Kind::Write, Bad::Access, proto::term::kRdmapAccessRights},
+    {"Write: STag of another PD", Kind::Write, Bad::OtherPd, proto::term::kDdpStagNotAssociated},
+    {"Read: invalid STag", Kind::Read, Bad::InvalidStag, proto::term::kRdmapInvalidStag},
+    {"Read: base/bounds", Kind::Read, Bad::Bounds, proto::term::kRdmapBaseBounds},
+    {"Read: no remote read access", Kind::Read, Bad::Access, proto::term::kRdmapAccessRights},
+    {"Read: STag of another PD", Kind::Read, Bad::OtherPd, proto::term::kRdmapStagNotAssociated},
+    {"Send with Invalidate: invalid STag", Kind::SendInv, Bad::InvalidStag, proto::term::kRdmapCannotInvalidate},
+    {"Send with Invalidate: STag of another PD", Kind::SendInv, Bad::OtherPd, proto::term::kRdmapCannotInvalidate},
 };
 constexpr size_t kN = sizeof kCases / sizeof kCases[0];
 
@@ -65,6 +70,7 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
         const uint64_t rd_only = db.alloc_dma(65536, 4096), wr_only = db.alloc_dma(65536, 4096),
                        foreign = db.alloc_dma(65536, 4096);
         verbs::Pd* other_pd = db.alloc_pd();
+        uint32_t foreign_rkey = 0;
         sys.b().mem.write(foreign, pattern(65536, 50));
         for (size_t k = 0; k < kN; ++k) {
             const Case& cs = kCases[k];
@@ -74,20 +80,27 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
             verbs::Mr* wo = db.reg_mr(b.pd, wr_only, 65536, host::kLocalWrite | host::kRemoteWrite);
             verbs::Mr* fo = db.reg_mr(other_pd, foreign, 65536, host::kLocalWrite | host::kRemoteWrite | host::kRemoteRead);
             REQUIRE((ro && wo && fo));
+            foreign_rkey = fo->rkey;
             uint32_t rkey = b.mr->rkey;
             uint64_t raddr = b.buf + 4096;
             uint32_t len = 2000;
             switch (cs.bad) {
             case Bad::InvalidStag: rkey = 0x00dead5a; break;
             case Bad::Bounds: raddr = b.buf + (256 << 10) - 1000; break;  // 1000 B past the end
-            case Bad::Access: rkey = cs.read ? wo->rkey : ro->rkey, raddr = cs.read ? wr_only : rd_only; break;
+            case Bad::Access: {
+                const bool read = cs.kind == Kind::Read;
+                rkey = read ? wo->rkey : ro->rkey, raddr = read ? wr_only : rd_only;
+                break;
+            }
             case Bad::OtherPd: rkey = fo->rkey, raddr = foreign; break;
             }
             // B has a receive posted; A posts the bad WR and a good Write behind it.
             REQUIRE(db.post_recv(b.qp, {{900 + k, {{b.buf + 0x20000, 4096, b.mr->lkey}}}}) == 0);
             sys.a().mem.write(a.buf, pattern(len, uint32_t(60 + k)));
-            verbs::SendWr bad = cs.read ? read_wr(1, a.buf + 0x10000, len, a.mr->lkey, raddr, rkey)
-                                        : rdma_write_wr(1, a.buf, len, a.mr->lkey, raddr, rkey);
+            verbs::SendWr bad =
+                cs.kind == Kind::Read    ? read_wr(1, a.buf + 0x10000, len, a.mr->lkey, raddr, rkey)
+                : cs.kind == Kind::Write ? rdma_write_wr(1, a.buf, len, a.mr->lkey, raddr, rkey)
+                                         : any_send_wr(1, verbs::WrOpcode::SendInv, a.buf, len, a.mr->lkey, rkey);
             REQUIRE(sys.a().dev.post_send(a.qp, {bad, rdma_write_wr(2, a.buf, 64, a.mr->lkey, b.buf + 0x30000,
                                                                     b.mr->rkey)}) == 0);
         }
@@ -99,10 +112,14 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
             REQUIRE(sys.a().dev.post_send(a.qp, {rdma_write_wr(3, a.buf, 8, a.mr->lkey, 0, 0)}) == 0);
             a_late[k] = poll_n(sys, 0, a.scq, 1);
             SemEnd& b = conns[k].e[1];
-            b_untouched[k] = sys.b().mem.read(b.buf, 256 << 10) == std::vector<uint8_t>(256 << 10, 0) &&
+            // (A flushed receive's buffer may hold bytes placed before the error: not checked.)
+            b_untouched[k] = sys.b().mem.read(b.buf, 0x20000) == std::vector<uint8_t>(0x20000, 0) &&
+                             sys.b().mem.read(b.buf + 0x21000, (256 << 10) - 0x21000) ==
+                                 std::vector<uint8_t>((256 << 10) - 0x21000, 0) &&
                              sys.b().mem.read(rd_only, 65536) == std::vector<uint8_t>(65536, 0) &&
                              sys.b().mem.read(wr_only, 65536) == std::vector<uint8_t>(65536, 0) &&
                              sys.b().mem.read(foreign, 65536) == pattern(65536, 50);
+            CHECK(sys.b().nic.tpt().find(foreign_rkey)->valid);  // a refused invalidation changes nothing
         }
         verbs::AsyncEvent ev;
         while (sys.b().dev.get_async_event(ev)) b_events.push_back(ev);
@@ -144,13 +161,15 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
         CHECK(row[ddp ? 6 : 2] == hex2(cs.cause.etype));
         CHECK(row[ddp ? 7 : 3] == hex2(cs.cause.code));
         CHECK((row[4] == "1" || row[4] == "True"));  // the offending DDP header is attached
-        const bool rdmap_hdr = cs.read;             // ... and a Read Request's RDMAP header
+        const bool rdmap_hdr = cs.kind == Kind::Read;  // ... and a Read Request's RDMAP header
         CHECK((row[5] == "1" || row[5] == "True") == rdmap_hdr);
         // A: the bad WR reports the remote access error, the good one behind it flushes.
         REQUIRE(a_wc[k].size() == 2);
         CHECK(a_wc[k][0].wr_id == 1);
         CHECK(a_wc[k][0].status == WcStatus::RemAccessErr);
-        CHECK(a_wc[k][0].opcode == (cs.read ? WcOpcode::RdmaRead : WcOpcode::RdmaWrite));
+        CHECK(a_wc[k][0].opcode == (cs.kind == Kind::Read    ? WcOpcode::RdmaRead
+                                    : cs.kind == Kind::Write ? WcOpcode::RdmaWrite
+                                                             : WcOpcode::Send));
         CHECK(a_wc[k][1].wr_id == 2);
         CHECK(a_wc[k][1].status == WcStatus::WrFlushErr);
         REQUIRE(a_late[k].size() == 1);
