@@ -68,13 +68,11 @@ std::vector<Op> make_ops(std::mt19937& rng, size_t n) {
     return ops;
 }
 
-}  // namespace
-
-TEST_CASE("Eight QPs, random Writes/Sends/Reads both ways: bytes and completion order", "[two_host][semantics][mixed]") {
+void run_mixed(const sim::TwoHostParams& params, const host::ConnParams& cp, uint32_t seed, size_t kOpsPerDirection) {
     timing::init_time_resolution();
-    constexpr size_t kQps = 8, kOpsPerDirection = 20;
-    sim::TwoHostSystem sys("sys", sim::TwoHostParams());
-    std::mt19937 rng(20261123);
+    constexpr size_t kQps = 8;
+    sim::TwoHostSystem sys("sys", params);
+    std::mt19937 rng(seed);
     bool done = false;
     std::vector<SemConn> conns;
     std::vector<std::vector<Op>> ops[2];  // [host][qp]
@@ -82,7 +80,7 @@ TEST_CASE("Eight QPs, random Writes/Sends/Reads both ways: bytes and completion 
     uint64_t total_bytes = 0;
     timing::Ps t_start = 0, t_end = 0;
     sys.body = [&] {
-        for (size_t k = 0; k < kQps; ++k) conns.push_back(connect_sem(sys, {}, {}, uint16_t(k), 4 * kArea));
+        for (size_t k = 0; k < kQps; ++k) conns.push_back(connect_sem(sys, cp, cp, uint16_t(k), 4 * kArea));
         for (int h = 0; h < 2; ++h) {
             ops[h].resize(kQps);
             swc[h].resize(kQps);
@@ -196,4 +194,19 @@ TEST_CASE("Eight QPs, random Writes/Sends/Reads both ways: bytes and completion 
         CHECK(host.nic.stats().payload_mismatches == 0);
         CHECK(host.nic.stats().burst_mismatches == 0);
     }
+}
+
+}  // namespace
+
+TEST_CASE("Eight QPs, random Writes/Sends/Reads both ways: bytes and completion order", "[two_host][semantics][mixed]") {
+    run_mixed(sim::TwoHostParams(), {}, 20261123, 20);
+}
+
+TEST_CASE("Eight QPs, random traffic with MPA markers, through the switch", "[two_host][semantics][mixed]") {
+    sim::TwoHostParams p;
+    p.use_switch = true;
+    host::ConnParams cp;
+    cp.mpa.markers = true;
+    cp.mpa.p2p = host::P2pRtr::ZeroLengthRead;  // the Read RTR takes an ORD slot first
+    run_mixed(p, cp, 7, 12);
 }
