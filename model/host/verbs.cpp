@@ -251,7 +251,7 @@ int Device::post_send(Qp* qp, const std::vector<SendWr>& wrs, size_t* bad_wr) {
 int Device::post_recv(Qp* qp, const std::vector<RecvWr>& wrs, size_t* bad_wr) {
     err_.clear();
     if (!qp) return fail(EINVAL, "post_recv: null QP");
-    if (qp->state == QpState::Error) return fail(EINVAL, "post_recv: QP in error state");
+    // Like ibv_post_recv: allowed in every state (an errored QP completes them as flushed).
     uint32_t n = 0;
     int rc = 0;
     size_t i = 0;

@@ -112,6 +112,9 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
             REQUIRE(sys.a().dev.post_send(a.qp, {rdma_write_wr(3, a.buf, 8, a.mr->lkey, 0, 0)}) == 0);
             a_late[k] = poll_n(sys, 0, a.scq, 1);
             SemEnd& b = conns[k].e[1];
+            REQUIRE(db.post_recv(b.qp, {{950 + k, {{b.buf + 0x28000, 4096, b.mr->lkey}}}}) == 0);
+            auto late = poll_n(sys, 1, b.rcq, 1);
+            b_wc[k].insert(b_wc[k].end(), late.begin(), late.end());
             // (A flushed receive's buffer may hold bytes placed before the error: not checked.)
             b_untouched[k] = sys.b().mem.read(b.buf, 0x20000) == std::vector<uint8_t>(0x20000, 0) &&
                              sys.b().mem.read(b.buf + 0x21000, (256 << 10) - 0x21000) ==
@@ -176,10 +179,12 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
         CHECK(a_late[k][0].wr_id == 3);
         CHECK(a_late[k][0].status == WcStatus::WrFlushErr);
         // B: its posted receive flushed; nothing of A's landed.
-        REQUIRE(b_wc[k].size() == 1);
-        CHECK(b_wc[k][0].wr_id == 900 + k);
-        CHECK(b_wc[k][0].status == WcStatus::WrFlushErr);
-        CHECK(b_wc[k][0].opcode == WcOpcode::Recv);
+        REQUIRE(b_wc[k].size() == 2);
+        for (size_t i = 0; i < 2; ++i) {
+            CHECK(b_wc[k][i].wr_id == (i == 0 ? 900 : 950) + k);  // posted before / after the error
+            CHECK(b_wc[k][i].status == WcStatus::WrFlushErr);
+            CHECK(b_wc[k][i].opcode == WcOpcode::Recv);
+        }
         CHECK(b_untouched[k]);
         CHECK(sys.a().mem.read(conns[k].e[0].buf + 0x10000, 2000) == std::vector<uint8_t>(2000, 0));
     }

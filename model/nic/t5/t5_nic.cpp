@@ -180,8 +180,13 @@ void T5Nic::prefetch_recv(uint32_t qpn) {
         for (const auto& s : w.sgl) len += s.length;
         proto::PostedReceive r{fq->next_recv_tag++, uint32_t(std::min<uint64_t>(len, UINT32_MAX))};
         fq->mem->add_receive(r.wr_id, w);
-        if (fq->ep) fq->ep->post_recv(r);
-        else fq->recv_unposted.push_back(r);
+        if (fq->ep) {
+            fq->ep->post_recv(r);
+            proto::WorkCompletion wc;  // a dead connection flushes the receive at once
+            while (fq->ep->poll_completion(wc)) complete(*fq, wc);
+        } else {
+            fq->recv_unposted.push_back(r);
+        }
         prefetch_recv(qpn);
     });
 }
