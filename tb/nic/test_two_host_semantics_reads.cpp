@@ -201,8 +201,10 @@ TEST_CASE("More Read Requests than the IRD: the RDMAP Terminate 0x07", "[two_hos
     CHECK(eb->ird() == 2);
     REQUIRE(eb->terminate_sent());
     CHECK(*eb->terminate_sent() == proto::term::kRdmapCatastrophicStream);
-    // B answered the first two Reads; the third overran its IRD: that Read reports the remote
-    // operation error, the rest flush, all in posting order.
+    // The six requests reach B within microseconds, while its first two 256 KiB Responses are
+    // still being sent (TCP's initial window and A's 256 KiB receive window hold them back), so
+    // both IRD slots are taken when the third arrives. B answered the first two Reads; the third
+    // reports the remote operation error, the rest flush, all in posting order.
     REQUIRE(wc.size() == size_t(n));
     for (int k = 0; k < n; ++k) {
         INFO("Read " << k);
