@@ -44,6 +44,8 @@ const char* status_name(WcStatus s) {
     case WcStatus::LocQpOpErr: return "LOC_QP_OP_ERR";
     case WcStatus::LocProtErr: return "LOC_PROT_ERR";
     case WcStatus::WrFlushErr: return "WR_FLUSH_ERR";
+    case WcStatus::LocAccessErr: return "LOC_ACCESS_ERR";
+    case WcStatus::FatalErr: return "FATAL_ERR";
     case WcStatus::RemAccessErr: return "REM_ACCESS_ERR";
     case WcStatus::RemOpErr: return "REM_OP_ERR";
     case WcStatus::GeneralErr: return "GENERAL_ERR";

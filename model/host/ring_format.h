@@ -69,12 +69,16 @@ std::string decode_recv(const uint8_t* p, size_t len, RecvWqe& out);
 
 // Completion status and opcodes use the libibverbs ibv_wc_status / ibv_wc_opcode values.
 enum class WcStatus : uint8_t {
-    Success = 0, LocLenErr = 1, LocQpOpErr = 2, LocProtErr = 4, WrFlushErr = 5,
-    RemAccessErr = 10, RemOpErr = 11, GeneralErr = 21
+    Success = 0, LocLenErr = 1, LocQpOpErr = 2, LocProtErr = 4, WrFlushErr = 5, LocAccessErr = 8,
+    RemAccessErr = 10, RemOpErr = 11, FatalErr = 19, GeneralErr = 21
 };
 const char* status_name(WcStatus s);
 enum class WcOpcode : uint8_t { Send = 0, RdmaWrite = 1, RdmaRead = 2, Recv = 128 };
 enum WcFlags : uint8_t { kWcWithInv = 1, kWcSolicited = 2 };
+// A CQE with this flag is no work completion but a QP's affiliated asynchronous error (cxgb4's
+// error CQE): the receive side detected a protocol error and sent the Terminate. Its status says
+// what: LOC_ACCESS_ERR (protection: IBV_EVENT_QP_ACCESS_ERR) or FATAL_ERR (IBV_EVENT_QP_FATAL).
+constexpr uint8_t kCqeAsyncError = 0x80;
 
 // CQE: wr_id(8) byte_len(4) qpn(4) opcode(1) status(1) flags(1) gen(1) inv_rkey(4)
 // sq_cidx(2) reserved(6). `gen` toggles every wrap of the CQ; memory starts zeroed and the first

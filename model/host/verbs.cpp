@@ -251,7 +251,7 @@ int Device::post_send(Qp* qp, const std::vector<SendWr>& wrs, size_t* bad_wr) {
 int Device::post_recv(Qp* qp, const std::vector<RecvWr>& wrs, size_t* bad_wr) {
     err_.clear();
     if (!qp) return fail(EINVAL, "post_recv: null QP");
-    if (qp->state == QpState::Error) return fail(EINVAL, "post_recv: QP in error state");
+    // Like ibv_post_recv: allowed in every state (an errored QP completes them as flushed).
     uint32_t n = 0;
     int rc = 0;
     size_t i = 0;
@@ -285,6 +285,15 @@ int Device::poll_cq(Cq* cq, int num_entries, WorkCompletion* wc) {
         mem_.read(cq->base + uint64_t(cq->cidx % cq->depth) * ring::kCqe, raw, ring::kCqe);
         ring::Cqe c = ring::decode_cqe(raw);
         if (c.gen != cq->gen) break;  // not written yet
+        if (c.flags & ring::kCqeAsyncError) {  // an affiliated error, not a work completion
+            async_events_.push_back({c.status == WcStatus::LocAccessErr ? AsyncEventType::QpAccessErr
+                                                                        : AsyncEventType::QpFatal,
+                                     c.qpn, c.status});
+            if (auto it = qp_by_num_.find(c.qpn); it != qp_by_num_.end()) it->second->state = QpState::Error;
+            if (++cq->cidx % cq->depth == 0) cq->gen ^= 1;
+            ++cq->unacked;
+            continue;
+        }
         WorkCompletion& w = wc[got++];
         w = WorkCompletion{c.wr_id, c.status, c.opcode, c.byte_len, c.qpn, c.flags, c.inv_rkey};
         if (auto it = qp_by_num_.find(c.qpn); it != qp_by_num_.end()) {
@@ -312,6 +321,13 @@ int Device::req_notify_cq(Cq* cq, bool solicited_only) {
     ring_plain(ring::bar::kCqDoorbell, cq->cqn, uint16_t(cq->unacked), solicited_only ? 2 : 1, 0);
     cq->unacked = 0;
     return 0;
+}
+
+bool Device::get_async_event(AsyncEvent& out) {
+    if (async_events_.empty()) return false;
+    out = async_events_.front();
+    async_events_.pop_front();
+    return true;
 }
 
 void Device::on_msix(uint32_t vector) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -72,6 +73,15 @@ struct WorkCompletion {
     uint32_t qp_num = 0;
     uint8_t wc_flags = 0;
     uint32_t invalidated_rkey = 0;
+};
+
+// ibv_get_async_event: an error the adapter detected on a QP's receive side (it sent the
+// Terminate). The QP is in the error state from then on.
+enum class AsyncEventType { QpAccessErr, QpFatal };
+struct AsyncEvent {
+    AsyncEventType type = AsyncEventType::QpFatal;
+    uint32_t qp_num = 0;
+    WcStatus status = WcStatus::FatalErr;  // as the adapter reported it
 };
 
 struct Pd {
@@ -138,6 +148,9 @@ public:
     int post_recv(Qp* qp, const std::vector<RecvWr>& wrs, size_t* bad_wr = nullptr);
     int poll_cq(Cq* cq, int num_entries, WorkCompletion* wc);
     int req_notify_cq(Cq* cq, bool solicited_only);
+    // Affiliated asynchronous events, oldest first; they arrive as error CQEs on the QP's
+    // receive CQ, so they are seen once that CQ is polled. False if none is pending.
+    bool get_async_event(AsyncEvent& out);
 
     // Host buffers for applications and rings (bump allocator in the host address space).
     uint64_t alloc_dma(uint64_t len, uint64_t align = 64);
@@ -166,6 +179,7 @@ private:
     std::vector<std::unique_ptr<Cq>> cqs_;
     std::vector<std::unique_ptr<Qp>> qps_;
     std::map<uint32_t, Qp*> qp_by_num_;
+    std::deque<AsyncEvent> async_events_;
     std::string err_;
     DriverStats stats_;
 };

@@ -1,5 +1,7 @@
 #include "iwarp_endpoint.h"
 
+#include <algorithm>
+
 namespace nicsim::proto {
 
 const char* to_string(WorkOpcode op) {
@@ -70,12 +72,52 @@ void IwarpEndpoint::close(uint64_t now) {
 }
 
 void IwarpEndpoint::post_send(uint64_t now, const WorkRequest& wr) {
-    if (state_ == EndpointState::Ready) {
-        transmit(now, wr);
-    } else if (state_ == EndpointState::Terminated || state_ == EndpointState::Closed) {
+    if (state_ == EndpointState::Terminated || state_ == EndpointState::Closed) {
         completions_.push_back({wr.wr_id, wr.opcode, CompletionStatus::Flushed, 0, std::nullopt, false});
-    } else {
-        waiting_.push_back(wr);
+        return;
+    }
+    SqEntry e;
+    e.seq = next_seq_++;
+    e.wr = wr;
+    sq_.push_back(std::move(e));
+    ++untransmitted_;
+    transmit_pending(now);
+    report();
+}
+
+void IwarpEndpoint::post_recv(const PostedReceive& r) {
+    if (state_ == EndpointState::Terminated || state_ == EndpointState::Closed) {
+        completions_.push_back({r.wr_id, WorkOpcode::Recv, CompletionStatus::Flushed, 0, std::nullopt, false});
+        return;
+    }
+    receiver_.post_receive(r);
+}
+
+bool IwarpEndpoint::transmits_now(const WorkRequest& wr) const {
+    return state_ == EndpointState::Ready && untransmitted_ == 0 && !(wr.opcode == WorkOpcode::Read && read_blocked());
+}
+
+IwarpEndpoint::SqEntry* IwarpEndpoint::entry(uint64_t seq) {
+    if (sq_.empty() || seq < sq_.front().seq || seq - sq_.front().seq >= sq_.size()) return nullptr;
+    return &sq_[size_t(seq - sq_.front().seq)];
+}
+
+// Puts queued WRs on the wire in order while the connection is ready and the ORD allows.
+void IwarpEndpoint::transmit_pending(uint64_t now) {
+    while (untransmitted_ && state_ == EndpointState::Ready) {
+        SqEntry& e = sq_[sq_.size() - untransmitted_];
+        if (e.wr.opcode == WorkOpcode::Read && read_blocked()) return;
+        --untransmitted_;
+        transmit(now, e);
+    }
+}
+
+// Completions leave in posting order: the head's first, once it is done.
+void IwarpEndpoint::report() {
+    while (!sq_.empty() && sq_.front().done) {
+        const SqEntry& e = sq_.front();
+        completions_.push_back({e.wr.wr_id, e.wr.opcode, e.status, e.byte_len, std::nullopt, false});
+        sq_.pop_front();
     }
 }
 
@@ -103,6 +145,12 @@ bool IwarpEndpoint::poll_completion(WorkCompletion& out) {
 
 void IwarpEndpoint::drain_tcp(uint64_t now) {
     events_seen_ = false;
+    // Reported after all events: a Terminate riding on the segment whose ACK completed the
+    // WR it blames still turns that completion into the error.
+    struct ReportAtEnd {
+        IwarpEndpoint* ep;
+        ~ReportAtEnd() { ep->report(); }
+    } at_end{this};
     TcpEvent ev;
     while (tcp_.poll_event(ev)) {
         events_seen_ = true;
@@ -131,10 +179,22 @@ void IwarpEndpoint::drain_tcp(uint64_t now) {
 }
 
 void IwarpEndpoint::complete_acked() {
-    while (!unacked_.empty() && unacked_.front().sent && unacked_.front().acked_at <= acked_) {
-        const WorkRequest& wr = unacked_.front().wr;
-        completions_.push_back({wr.wr_id, wr.opcode, CompletionStatus::Success, wr.payload.size(), std::nullopt, false});
-        unacked_.pop_front();
+    for (SqEntry& e : sq_) {
+        if (!e.transmitted) break;
+        if (e.done || e.wr.opcode == WorkOpcode::Read) continue;
+        if (e.acked_at > acked_) break;  // later messages end later in the stream
+        e.done = true;
+        e.byte_len = e.wr.payload.size();
+    }
+}
+
+// An inbound Read Request holds its IRD slot until its Response has left (TCP sent it): a
+// requester keeping to its ORD only asks again after receiving a Response, i.e. after that.
+void IwarpEndpoint::release_ird() {
+    const uint64_t sent = tcp_.next_send_offset() - tcp_.unsent_bytes();
+    while (!responses_.empty() && responses_.front() <= sent) {
+        responses_.pop_front();
+        receiver_.read_response_sent();
     }
 }
 
@@ -167,7 +227,8 @@ void IwarpEndpoint::on_readable(uint64_t now) {
                 RdmapMessage rtr = make_rtr_message(session_->rtr);
                 if (rtr.opcode == RdmapOpcode::ReadRequest) {
                     receiver_.expect_read_response(rtr.read);
-                    reads_.push_back({WorkRequest{}, true});
+                    reads_.push_back(kRtrRead);
+                    max_reads_outstanding_ = std::max(max_reads_outstanding_, reads_.size());
                 }
                 send_message(rtr);
             }
@@ -189,6 +250,7 @@ void IwarpEndpoint::on_readable(uint64_t now) {
     }
     if (!deframer_ || state_ == EndpointState::Terminated || state_ == EndpointState::Closed) return;
 
+    release_ird();
     std::vector<ReceivedFpdu> fpdus;
     ByteView in = tcp_.readable();
     deframer_->feed(in, fpdus);
@@ -208,15 +270,19 @@ void IwarpEndpoint::start_fpdus(uint64_t) {
     MpaReceiveOptions rx{rx_markers, session_->crc};
     rx.max_ulpdu = cfg_.max_ulpdu_rx;
     deframer_.emplace(rx);
+    // RFC 6581 negotiated the Read limits; an RFC 5044 (rev 1) connection uses the configured ones.
+    ord_ = cfg_.mpa.ord;
+    ird_ = cfg_.mpa.ird;
+    if (session_->enhanced) {
+        ord_ = initiator_ ? session_->initiator_ord : session_->responder_ord;
+        ird_ = initiator_ ? session_->initiator_ird : session_->responder_ird;
+    }
+    receiver_.set_ird(ird_);
 }
 
 void IwarpEndpoint::become_ready(uint64_t now) {
     state_ = EndpointState::Ready;
-    while (!waiting_.empty() && state_ == EndpointState::Ready) {
-        WorkRequest wr = std::move(waiting_.front());
-        waiting_.pop_front();
-        transmit(now, wr);
-    }
+    transmit_pending(now);
 }
 
 uint64_t IwarpEndpoint::send_message(const RdmapMessage& m) {
@@ -233,13 +299,17 @@ uint64_t IwarpEndpoint::send_message(const RdmapMessage& m) {
     return end;
 }
 
-void IwarpEndpoint::transmit(uint64_t, const WorkRequest& wr) {
+void IwarpEndpoint::transmit(uint64_t, SqEntry& e) {
+    const WorkRequest& wr = e.wr;
+    e.transmitted = true;
     RdmapMessage m;
     m.opcode = rdmap_opcode(wr.opcode);
     if (wr.opcode == WorkOpcode::Read) {
         m.read = {wr.local_stag, wr.local_to, wr.read_length, wr.remote_stag, wr.remote_to};
         receiver_.expect_read_response(m.read);
-        reads_.push_back({wr, false});
+        reads_.push_back(e.seq);
+        max_reads_outstanding_ = std::max(max_reads_outstanding_, reads_.size());
+        e.msn = segmenter_.next_msn(kQnReadRequest);
         send_message(m);
         return;
     }
@@ -247,8 +317,8 @@ void IwarpEndpoint::transmit(uint64_t, const WorkRequest& wr) {
     m.to = wr.remote_to;
     m.invalidate_stag = wr.invalidate_stag;
     m.payload = wr.payload;
-    uint64_t end = send_message(m);
-    unacked_.push_back({wr, end, true});
+    if (wr.opcode != WorkOpcode::Write) e.msn = segmenter_.next_msn(kQnSend);
+    e.acked_at = send_message(m);
     complete_acked();
 }
 
@@ -277,20 +347,24 @@ void IwarpEndpoint::handle(uint64_t now, const ReceiveOutcome& o) {
         resp.stag = d.read.sink_stag;
         resp.to = d.read.sink_to;
         if (d.read.size) resp.payload = mem_.read_tagged(d.read.src_stag, d.read.src_to, d.read.size);
-        send_message(resp);
-        receiver_.read_response_sent();
+        responses_.push_back(send_message(resp));
+        release_ird();
         break;
     }
     case RdmapOpcode::ReadResponse:
         if (!reads_.empty()) {
-            PendingRead r = std::move(reads_.front());
+            uint64_t seq = reads_.front();
             reads_.pop_front();
-            if (!r.rtr) completions_.push_back({r.wr.wr_id, WorkOpcode::Read, CompletionStatus::Success, d.length,
-                                                std::nullopt, false});
+            if (SqEntry* e = seq == kRtrRead ? nullptr : entry(seq)) {
+                e->done = true;
+                e->byte_len = d.length;
+            }
+            transmit_pending(now);  // a free ORD slot may release a held Read
         }
         break;
     case RdmapOpcode::Terminate:
         term_received_ = d.terminate.cause;
+        blame(d.terminate);
         state_ = EndpointState::Terminated;
         tcp_.close(now);
         flush_all();
@@ -312,17 +386,66 @@ void IwarpEndpoint::terminate(uint64_t now, const TerminateMessage& t) {
     flush_all();
 }
 
+// The peer's Terminate copies the header of the segment it rejected: find the WR that sent it
+// (a Write by STag and TO, a Send by its QN 0 MSN, a Read by its QN 1 MSN), else blame the
+// oldest WR not yet reported. Everything after the blamed WR flushes, even if already ACKed:
+// the peer dropped it.
+void IwarpEndpoint::blame(const TerminateMessage& t) {
+    SqEntry* hit = nullptr;
+    if (!t.ddp_header.empty()) {
+        DdpDecode d = decode_ddp_segment(ByteView(t.ddp_header));
+        if (d.header) {
+            const DdpHeader& h = *d.header;
+            uint8_t op = h.ulp_control & 0x0F;
+            for (SqEntry& e : sq_) {
+                if (!e.transmitted) break;
+                const WorkRequest& w = e.wr;
+                bool match = false;
+                if (h.tagged && op == uint8_t(RdmapOpcode::RdmaWrite))
+                    match = w.opcode == WorkOpcode::Write && w.remote_stag == h.stag && h.to >= w.remote_to &&
+                            h.to - w.remote_to <= w.payload.size();
+                else if (!h.tagged && h.qn == kQnSend)
+                    match = w.opcode != WorkOpcode::Write && w.opcode != WorkOpcode::Read && e.msn == h.msn;
+                else if (!h.tagged && h.qn == kQnReadRequest)
+                    match = w.opcode == WorkOpcode::Read && e.msn == h.msn;
+                if (match) {
+                    hit = &e;
+                    break;
+                }
+            }
+        }
+    }
+    if (!hit)
+        for (SqEntry& e : sq_)
+            if (!e.done) {
+                hit = &e;
+                break;
+            }
+    if (!hit) return;
+    hit->done = true;
+    hit->status = CompletionStatus::RemoteError;
+    hit->byte_len = 0;
+    for (SqEntry& e : sq_)
+        if (e.seq > hit->seq) {
+            e.done = true;
+            e.status = CompletionStatus::Flushed;
+            e.byte_len = 0;
+        }
+}
+
+// The stream is dead: every WR not done yet, and every posted receive, completes as flushed.
 void IwarpEndpoint::flush_all() {
-    auto flush = [this](const WorkRequest& wr) {
-        completions_.push_back({wr.wr_id, wr.opcode, CompletionStatus::Flushed, 0, std::nullopt, false});
-    };
-    for (const PendingSend& p : unacked_) flush(p.wr);
-    for (const PendingRead& r : reads_)
-        if (!r.rtr) flush(r.wr);
-    for (const WorkRequest& w : waiting_) flush(w);
-    unacked_.clear();
+    for (SqEntry& e : sq_)
+        if (!e.done) {
+            e.done = true;
+            e.status = CompletionStatus::Flushed;
+            e.byte_len = 0;
+        }
+    untransmitted_ = 0;
     reads_.clear();
-    waiting_.clear();
+    report();
+    for (const PostedReceive& r : receiver_.take_receives())
+        completions_.push_back({r.wr_id, WorkOpcode::Recv, CompletionStatus::Flushed, 0, std::nullopt, false});
 }
 
 }  // namespace nicsim::proto

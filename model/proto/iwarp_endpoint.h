@@ -9,6 +9,15 @@
 // Work requests posted earlier wait for "ready to send". A receive-side error sends the RFC
 // Terminate and closes; all outstanding work then completes as flushed.
 //
+// Send-queue rules (verbs): completions are reported in posting order (a Write acknowledged
+// behind an unanswered Read waits for it). No more RDMA Reads are on the wire than the ORD
+// (RFC 5040 §5.3; negotiated in MPA per RFC 6581, else the configured value): a Read beyond
+// it, and every WR posted after it, waits until a Read Response frees a slot. An inbound Read
+// Request holds an IRD slot until its Response has been transmitted. A Terminate received
+// names the offending message by its copied DDP/RDMAP header: that WR completes with the
+// remote error (even if its ACK rode on the Terminate's segment), the others flush; without a
+// match the oldest unreported WR takes the error. Posted receives flush too.
+//
 // Contract (like TcpConnection's): after any input, call poll_segment() until it returns
 // false, then poll_completion() until false, then re-read next_timer().
 #pragma once
@@ -81,7 +90,10 @@ public:
     void close(uint64_t now);
 
     void post_send(uint64_t now, const WorkRequest& wr);
-    void post_recv(const PostedReceive& r) { receiver_.post_receive(r); }
+    void post_recv(const PostedReceive& r);
+    // True when post_send(wr) now would put it on the wire at once (ready, nothing queued
+    // ahead of it, and an ORD slot free for a Read): the timed NIC holds WRs until then.
+    bool transmits_now(const WorkRequest& wr) const;
 
     void on_segment(uint64_t now, const TcpHeader& h, ByteView payload);
     void on_timer(uint64_t now);
@@ -95,19 +107,40 @@ public:
     const std::optional<TermCause>& terminate_received() const { return term_received_; }
     const TcpConnection& tcp() const { return tcp_; }
     uint64_t fpdus_sent() const { return fpdus_sent_; }
+    // Read limits in force once MPA is done (0 before): ORD = our Reads on the wire at most,
+    // IRD = the peer's Read Requests we serve at once.
+    uint16_t ord() const { return ord_; }
+    uint16_t ird() const { return ird_; }
+    size_t reads_outstanding() const { return reads_.size(); }  // incl. an RTR Read
+    size_t max_reads_outstanding() const { return max_reads_outstanding_; }
 
 private:
-    struct PendingSend {
+    // A posted send-queue WR until its completion is reported, in posting order.
+    struct SqEntry {
+        uint64_t seq = 0;
         WorkRequest wr;
-        uint64_t acked_at = 0;  // send-stream offset whose acknowledgement completes it
-        bool sent = false;
+        bool transmitted = false;
+        bool done = false;           // its completion can be reported (in order)
+        CompletionStatus status = CompletionStatus::Success;
+        uint64_t byte_len = 0;
+        uint64_t acked_at = 0;       // Write/Send: send-stream offset whose ACK completes it
+        uint32_t msn = 0;            // Send: QN 0 MSN; Read: QN 1 MSN
     };
+    static constexpr uint64_t kRtrRead = ~0ull;  // reads_ entry of the RFC 6581 RTR Read
+    SqEntry* entry(uint64_t seq);
+    // ORD 0 (a peer that serves no Reads) does not stop Reads here: the peer's IRD check
+    // answers them with its Terminate.
+    bool read_blocked() const { return ord_ && reads_.size() >= ord_; }
+    void transmit_pending(uint64_t now);
+    void report();
+    void blame(const TerminateMessage& t);
+    void release_ird();
     void drain_tcp(uint64_t now);
     void complete_acked();
     void on_readable(uint64_t now);
     void start_fpdus(uint64_t now);
     void become_ready(uint64_t now);
-    void transmit(uint64_t now, const WorkRequest& wr);
+    void transmit(uint64_t now, SqEntry& e);
     uint64_t send_message(const RdmapMessage& m);
     void handle(uint64_t now, const ReceiveOutcome& o);
     void terminate(uint64_t now, const TerminateMessage& t);
@@ -128,13 +161,13 @@ private:
     RdmapSegmenter segmenter_;
     RdmapReceiver receiver_;
 
-    std::deque<WorkRequest> waiting_;     // posted before ready to send
-    std::deque<PendingSend> unacked_;     // Writes/Sends awaiting TCP acknowledgement
-    struct PendingRead {
-        WorkRequest wr;
-        bool rtr = false;  // the RFC 6581 zero-length Read RTR: completes nothing
-    };
-    std::deque<PendingRead> reads_;       // Reads awaiting their Response, in order
+    std::deque<SqEntry> sq_;              // posted WRs whose completion is not reported yet
+    uint64_t next_seq_ = 0;
+    size_t untransmitted_ = 0;            // trailing sq_ entries not on the wire yet
+    std::deque<uint64_t> reads_;          // seq of our Reads awaiting their Response, wire order
+    std::deque<uint64_t> responses_;      // send-stream end of each Read Response we queued
+    uint16_t ord_ = 0, ird_ = 0;
+    size_t max_reads_outstanding_ = 0;
     uint64_t acked_ = 0;                  // send-stream bytes acknowledged so far
     std::deque<WorkCompletion> completions_;
     std::optional<TermCause> term_sent_, term_received_;

@@ -66,6 +66,15 @@ public:
         if (inbound_reads_) --inbound_reads_;
     }
 
+    // The IRD negotiated in MPA replaces the configured one.
+    void set_ird(uint16_t ird) { cfg_.ird = ird; }
+    // Removes and returns every posted receive (a dead stream flushes them).
+    std::deque<PostedReceive> take_receives() {
+        std::deque<PostedReceive> r;
+        r.swap(receives_);
+        return r;
+    }
+
     ReceiveOutcome on_ulpdu(ByteView ulpdu);
     bool failed() const { return failed_; }
     size_t posted_receives() const { return receives_.size(); }

@@ -167,12 +167,12 @@ TEST_CASE("A Send with no receive posted is answered by the DDP Terminate (untag
         auto [a, b] = sys.connect_pair();
         sys.a().mem.write(a.buf, pattern(40, 6));
         REQUIRE(sys.a().dev.post_send(a.qp, {send_wr(1, a, 0, 40)}) == 0);
-        // iWARP completes a Send once TCP has delivered it: B acknowledged the segment before its
-        // ULP found no buffer, so the Send itself succeeds; the Terminate then takes the QP down.
+        // B's Terminate (it carries the ACK of the Send's segment) copies the Send's DDP header:
+        // that Send completes with the remote operation error, and the QP is down.
         auto c = sys.poll(0, a.cq, 1, 100'000 * timing::kUs, 1 * timing::kUs);
         REQUIRE(c.size() == 1);
         CHECK(c[0].wr_id == 1);
-        CHECK(c[0].status == WcStatus::Success);
+        CHECK(c[0].status == WcStatus::RemOpErr);
         REQUIRE(sys.wait_until([&] { return sys.a().nic.endpoint(0)->terminate_received().has_value(); },
                                1000 * timing::kUs));
         REQUIRE(sys.a().dev.post_send(a.qp, {send_wr(2, a, 0, 40)}) == 0);

@@ -239,6 +239,43 @@ TEST_CASE("RDMA Read returns the peer's bytes into the local sink", "[iwarp]") {
     CHECK(p.mem[0].region_bytes(0x300, 64, 50000) == p.mem[1].region_bytes(0x200, 1000, 50000));
 }
 
+TEST_CASE("The ORD holds Reads and what follows; completions leave in posting order", "[iwarp]") {
+    Pair p(false);  // IRD = ORD = 16 at both ends
+    REQUIRE(p.run_until([&] { return p.ready(); }));
+    REQUIRE(p.ep[0]->ord() == 16);
+    REQUIRE(p.ep[1]->ird() == 16);
+    // A long Read, a Write behind it (ACKed long before the Read's Response ends), then 20
+    // small Reads: at most 16 on the wire, the Write's completion waits for the Read's.
+    WorkRequest big;
+    big.wr_id = 1;
+    big.opcode = WorkOpcode::Read;
+    big.remote_stag = 0x200;
+    big.local_stag = 0x300;
+    big.read_length = 200000;
+    p.ep[0]->post_send(p.now, big);
+    p.ep[0]->post_send(p.now, write_wr(2, pattern(100, 7), 0x10000));
+    for (uint64_t k = 0; k < 20; ++k) {
+        WorkRequest r = big;
+        r.wr_id = 10 + k;
+        r.remote_to = 300000 + 100 * k;
+        r.local_to = 300000 + 100 * k;
+        r.read_length = 100;
+        p.ep[0]->post_send(p.now, r);
+    }
+    CHECK_FALSE(p.ep[0]->transmits_now(big));  // 16 Reads are out, the rest wait
+    CHECK(p.ep[0]->reads_outstanding() == 16);
+    REQUIRE(p.run_until([&] { return p.done[0].size() == 22; }));
+    CHECK(p.ep[0]->max_reads_outstanding() == 16);
+    CHECK(p.done[0][0].wr_id == 1u);
+    CHECK(p.done[0][1].wr_id == 2u);
+    for (size_t k = 0; k < 20; ++k) CHECK(p.done[0][2 + k].wr_id == 10 + k);
+    CHECK(p.count(0, CompletionStatus::Success) == 22);
+    CHECK(p.mem[0].region_bytes(0x300, 0, 200000) == p.mem[1].region_bytes(0x200, 0, 200000));
+    CHECK(p.mem[0].region_bytes(0x300, 300000, 2000) == p.mem[1].region_bytes(0x200, 300000, 2000));
+    CHECK(p.mem[1].region_bytes(0x100, 0x10000, 100) == pattern(100, 7));
+    CHECK_FALSE(p.ep[1]->terminate_sent());
+}
+
 TEST_CASE("Protection and buffer errors produce the RFC Terminate and flush", "[iwarp]") {
     {
         Pair p(false);
@@ -248,6 +285,10 @@ TEST_CASE("Protection and buffer errors produce the RFC Terminate and flush", "[
         REQUIRE(p.run_until([&] { return p.ep[0]->terminate_received().has_value(); }));
         CHECK(*p.ep[1]->terminate_sent() == term::kDdpInvalidStag);
         CHECK(*p.ep[0]->terminate_received() == term::kDdpInvalidStag);
+        // The Terminate copies the Write's DDP header: that Write reports the remote error.
+        REQUIRE(p.run_until([&] { return !p.done[0].empty(); }));
+        CHECK(p.done[0][0].wr_id == 1u);
+        CHECK(p.done[0][0].status == CompletionStatus::RemoteError);
         p.ep[0]->post_send(p.now, after);
         p.pump();
         CHECK(p.done[0].back().status == CompletionStatus::Flushed);
@@ -276,7 +317,8 @@ TEST_CASE("Protection and buffer errors produce the RFC Terminate and flush", "[
         REQUIRE(p.run_until([&] { return p.ep[0]->terminate_received().has_value(); }));
         CHECK(*p.ep[0]->terminate_received() == term::kRdmapAccessRights);
         REQUIRE(p.run_until([&] { return !p.done[0].empty(); }));
-        CHECK(p.done[0][0].status == CompletionStatus::Flushed);
+        CHECK(p.done[0][0].wr_id == 9u);
+        CHECK(p.done[0][0].status == CompletionStatus::RemoteError);  // the Read the Terminate names
     }
 }
 

@@ -467,6 +467,18 @@ void Sge::complete_recv(uint32_t qpn, const RecvWqe& r, uint32_t byte_len, WcSta
     write_cqe(q->cfg.recv_cqn, c, wc_flags & ring::kWcSolicited);
 }
 
+void Sge::report_async_error(uint32_t qpn, WcStatus status) {
+    Qp* q = qp(qpn);
+    if (!q) return bad("async error for QP " + std::to_string(qpn) + ", which does not exist");
+    q->error = true;
+    Cqe c;
+    c.qpn = qpn;
+    c.opcode = WcOpcode::Recv;
+    c.status = status;
+    c.flags = ring::kCqeAsyncError;
+    write_cqe(q->cfg.recv_cqn, c, false);
+}
+
 void Sge::write_cqe(uint32_t cqn, Cqe c, bool solicited) {
     auto it = cqs_.find(cqn);
     if (it == cqs_.end()) return bad("CQE for CQ " + std::to_string(cqn) + ", which does not exist");

@@ -67,6 +67,9 @@ public:
     // Write a receive completion.
     void complete_recv(uint32_t qpn, const host::ring::RecvWqe& r, uint32_t byte_len, host::ring::WcStatus status,
                        uint8_t wc_flags = 0, uint32_t inv_rkey = 0);
+    // An affiliated asynchronous error of `qpn` (the receive side sent a Terminate): an error
+    // CQE flagged ring::kCqeAsyncError on its receive CQ; the QP is in error from now on.
+    void report_async_error(uint32_t qpn, host::ring::WcStatus status);
     // Gather host memory as payload beats (e.g. an RDMA Read response); bursts carry wr_id = tag.
     void read_host(uint32_t qpn, uint64_t tag, uint64_t addr, uint32_t len);
     // Memory-region lookup for the pipeline's protection checks (nullptr if unknown).

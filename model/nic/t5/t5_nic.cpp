@@ -39,11 +39,14 @@ uint8_t rtr_types(host::P2pRtr r) {
     }
 }
 
-// The status the host sees for the first WR a peer's Terminate took down.
+bool protection_error(const proto::TermCause& c) {
+    return (c.layer == proto::TermLayer::Ddp && c.etype == 1) ||  // DDP tagged buffer errors
+           (c.layer == proto::TermLayer::Rdmap && c.etype == 1);  // RDMAP remote protection
+}
+
+// The status of the WR a peer's Terminate blamed.
 WcStatus remote_status(const proto::TermCause& c) {
-    bool protection = (c.layer == proto::TermLayer::Ddp && c.etype == 1) ||  // DDP tagged buffer errors
-                      (c.layer == proto::TermLayer::Rdmap && c.etype == 1);  // RDMAP remote protection
-    return protection ? WcStatus::RemAccessErr : WcStatus::RemOpErr;
+    return protection_error(c) ? WcStatus::RemAccessErr : WcStatus::RemOpErr;
 }
 
 }  // namespace
@@ -179,8 +182,13 @@ void T5Nic::prefetch_recv(uint32_t qpn) {
         for (const auto& s : w.sgl) len += s.length;
         proto::PostedReceive r{fq->next_recv_tag++, uint32_t(std::min<uint64_t>(len, UINT32_MAX))};
         fq->mem->add_receive(r.wr_id, w);
-        if (fq->ep) fq->ep->post_recv(r);
-        else fq->recv_unposted.push_back(r);
+        if (fq->ep) {
+            fq->ep->post_recv(r);
+            proto::WorkCompletion wc;  // a dead connection flushes the receive at once
+            while (fq->ep->poll_completion(wc)) complete(*fq, wc);
+        } else {
+            fq->recv_unposted.push_back(r);
+        }
         prefetch_recv(qpn);
     });
 }
@@ -269,17 +277,17 @@ void T5Nic::on_tx_payload(const sge::PayloadBurst& b) {
     release_tx();
 }
 
+// The head WR goes to the endpoint only when it would transmit at once (the ORD may hold a
+// Read and everything behind it), or to be flushed.
 bool T5Nic::ready_to_post(const Qp& q) const {
     using S = proto::EndpointState;
     S s = q.ep->state();
-    return s == S::Ready || s == S::Terminated || s == S::Closed;
+    return s == S::Terminated || s == S::Closed || (!q.held.empty() && q.ep->transmits_now(q.held.front().wr));
 }
 
 // Posting only once the connection is ready means the WR's FPDUs are queued at once, so the
 // stream range they occupy is known (the endpoint would otherwise queue them internally).
 void T5Nic::post(Qp& q, HeldWork h, Ps now) {
-    // Posted after the peer's Terminate: a plain flush, not the remote error.
-    if (q.ep->terminate_received()) q.remote_error_reported = true;
     uint64_t s0 = stream_end(q);
     q.works[h.wr.wr_id] = h.w;
     q.ep->post_send(now, h.wr);
@@ -336,6 +344,12 @@ void T5Nic::pump(Qp& q, Ps now) {
         while (q.ep->poll_segment(now, seg)) enqueue_segment(q, seg, now);
         finish_open_reads(q);
         if (q.held.empty() || !ready_to_post(q)) break;
+    }
+    // We sent a Terminate: the host learns it as an asynchronous error, before the flushes.
+    if (q.ep->terminate_sent() && !q.async_error_reported) {
+        q.async_error_reported = true;
+        sge_.report_async_error(q.qpn, protection_error(*q.ep->terminate_sent()) ? WcStatus::LocAccessErr
+                                                                                 : WcStatus::FatalErr);
     }
     proto::WorkCompletion wc;
     while (q.ep->poll_completion(wc)) complete(q, wc);
@@ -487,14 +501,10 @@ void T5Nic::place(uint64_t addr, Bytes data) {
 void T5Nic::complete(Qp& q, const proto::WorkCompletion& wc) {
     WcStatus st = WcStatus::Success;
     if (wc.status == proto::CompletionStatus::RemoteError) {
-        st = WcStatus::RemOpErr;
+        // The WR the peer's Terminate blamed (the endpoint picks it).
+        st = q.ep->terminate_received() ? remote_status(*q.ep->terminate_received()) : WcStatus::RemOpErr;
     } else if (wc.status == proto::CompletionStatus::Flushed) {
         st = WcStatus::WrFlushErr;
-        // The first WR a peer's Terminate took down reports the remote error, later ones flush.
-        if (wc.opcode != proto::WorkOpcode::Recv && q.ep->terminate_received() && !q.remote_error_reported) {
-            q.remote_error_reported = true;
-            st = remote_status(*q.ep->terminate_received());
-        }
     }
     if (p_.trace) trace_.completions.push_back({q.qpn, 0, wc.opcode == proto::WorkOpcode::Recv, now_ps()});
     if (wc.opcode == proto::WorkOpcode::Recv) {

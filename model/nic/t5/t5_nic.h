@@ -12,7 +12,10 @@
 //  RX  a frame arriving from the link is offered to the RX chain at line rate (beat k when its
 //      last byte has arrived); when it leaves TPT it is parsed, demultiplexed by TCP ports to
 //      its QP's endpoint, and the endpoint's placements become Sge::place DMA writes and its
-//      completions CQEs (complete_tx / complete_recv).
+//      completions CQEs (complete_tx / complete_recv). A Terminate the endpoint sends is also
+//      reported to the host as an affiliated asynchronous error (Sge::report_async_error).
+//  WRs wait in the NIC (not in the endpoint) until the endpoint would transmit them at once
+//      (IwarpEndpoint::transmits_now: connection ready, ORD slot free for a Read).
 //  TCP timers run on an EventQueue armed at the endpoint's next_timer(): an idle NIC schedules
 //      nothing (a superseded deadline still wakes once, as a no-op).
 //
@@ -171,7 +174,7 @@ private:
         // TCP timer.
         uint64_t timer_gen = 0;
         uint64_t timer_at = proto::kTcpNoTimer;
-        bool remote_error_reported = false;
+        bool async_error_reported = false;  // our Terminate, told to the host once
     };
     // A frame waiting for its turn in the TX chain.
     struct TxEntry {
