@@ -1,0 +1,279 @@
+#include "sim/report/critical_path.h"
+
+#include <algorithm>
+
+#include "host/ring_format.h"
+#include "pcie/pcie_analytic.h"
+#include "proto/ethernet.h"
+
+namespace nicsim::sim {
+
+using timing::Ps;
+
+Ps OpPath::floor_total() const {
+    Ps sum = 0;
+    for (const PathRow& r : rows)
+        if (r.has_floor) sum += r.floor;
+    return sum;
+}
+
+namespace {
+
+bool is_mac(const std::string& stage) { return stage.rfind("mac_", 0) == 0; }
+
+// Does a frame starting at `seq` with `payload` bytes carry sequence number `s`? (mod 2^32)
+bool covers(uint32_t seq, uint32_t payload, uint32_t s) { return uint32_t(s - seq) < payload; }
+
+// A TX stage's configured minimum from the stage above's first beat out (`up`: that stage, or
+// the stage itself for the first one, whose beats are offered one per its cycle) to its own
+// first beat out: the beats it must see first (the header when cut-through, the whole frame
+// when store-and-forward) arrive at most one per upstream cycle, then its latency.
+Ps tx_stage_floor(const nic::StageConfig& s, const nic::StageConfig& up, uint32_t frame_bytes) {
+    const uint64_t need = s.cut_through ? std::min<uint64_t>(s.header_bytes, frame_bytes) : frame_bytes;
+    return Ps(s.latency_cycles) * s.clock.period() + Ps(nic::beats_for(need, up.width_bytes) - 1) * up.clock.period();
+}
+
+// An RX stage's minimum from the stage above's last beat out to its own: its latency, plus the
+// frame's beats when it stores and forwards (it starts only after the last beat is in).
+Ps rx_stage_floor(const nic::StageConfig& s, uint32_t frame_bytes) {
+    Ps t = Ps(s.latency_cycles) * s.clock.period();
+    if (!s.cut_through) t += Ps(nic::beats_for(frame_bytes, s.width_bytes) - 1) * s.clock.period();
+    return t;
+}
+
+// The least a DMA read of a message's bytes can take until a frame's bytes are available at
+// ULP_TX: one read round trip (MRd, root complex, memory, first CplD), and no earlier than the
+// bytes before that frame have crossed the link.
+Ps read_dma_floor(const HostSideParams& h, uint32_t size, uint32_t frame_payload) {
+    const pcie::PcieParams& pc = h.pcie;
+    const Ps trip = pcie::analytic::serialize_ps(pc, pcie::analytic::mrd_overhead(pc)) + 2 * pc.link_latency +
+                    pc.rc_read_latency.min() + h.mem.read_latency;
+    const uint32_t first = std::min<uint32_t>(size, 64);
+    const uint32_t before = size > frame_payload ? size - frame_payload : 0;
+    const Ps first_cpl = pcie::analytic::serialize_ps(pc, pcie::analytic::cpld_overhead(pc) + first);
+    const Ps stream = before ? pcie::analytic::serialize_ps(pc, before) : 0;
+    return trip + std::max(first_cpl, stream);
+}
+
+// Posted DMA write of `bytes` (split at MPS) until the root complex has it.
+Ps write_dma_floor(const pcie::PcieParams& pc, uint32_t bytes) {
+    const uint64_t tlps = std::max<uint64_t>(1, (uint64_t(bytes) + pc.mps - 1) / pc.mps);
+    return pcie::analytic::serialize_ps(pc, bytes + tlps * pcie::analytic::mwr_overhead(pc)) + pc.link_latency +
+           pc.rc_write_latency;
+}
+
+class PathBuilder {
+public:
+    PathBuilder(const TwoHostSystem& sys, const OpRecord& op) : sys_(sys), path_() {
+        path_.op = op;
+        at_ = op.posted;
+    }
+
+    OpPath build();
+
+private:
+    // Appends a row ending at `until` (never before the previous row's end: rows telescope).
+    void row(const std::string& stage, Ps until, bool has_floor = false, Ps floor = 0) {
+        const Ps end = std::max(at_, until);
+        path_.rows.push_back({stage, at_, end, has_floor, floor});
+        at_ = end;
+    }
+    bool fail(std::string why) {
+        path_.why = std::move(why);
+        return false;
+    }
+    const nic::NicTrace& trace(int host) const { return sys_.host(host).nic.trace(); }
+    const HostSideParams& side(int host) const { return host == 0 ? sys_.params().a : sys_.params().b; }
+
+    struct Leg {
+        const nic::TxFrameRecord* tx = nullptr;
+        const nic::RxFrameRecord* rx = nullptr;
+    };
+    // The first transmission of the frame carrying sequence number `last` of `qpn`'s stream at
+    // `from` that `to` received, emitted at or after `since`.
+    bool find_leg(int from, int to, uint32_t qpn, uint32_t last, Ps since, Leg& leg);
+    // Rows from `at_` to the frame's last beat out of the receiver's RX chain.
+    void leg_rows(int from, int to, const Leg& leg, const std::string& prefix, const std::string& data_stage,
+                  bool data_floor, uint32_t msg_bytes);
+    bool host_and_sge_rows(const nic::WorkRecord*& work);
+    bool finish_rows(int at_host, const Leg& leg, bool recv_cqe);
+
+    const TwoHostSystem& sys_;
+    OpPath path_;
+    Ps at_ = 0;
+};
+
+bool PathBuilder::find_leg(int from, int to, uint32_t qpn, uint32_t last, Ps since, Leg& leg) {
+    for (const nic::TxFrameRecord& f : trace(from).tx) {
+        if (f.qpn != qpn || f.payload == 0 || f.emitted < since || !covers(f.seq, f.payload, last)) continue;
+        for (const nic::RxFrameRecord& r : trace(to).rx)
+            if (r.frame_id == f.frame_id) {
+                leg.tx = &f;
+                leg.rx = &r;
+                return true;
+            }
+    }
+    return false;
+}
+
+void PathBuilder::leg_rows(int from, int to, const Leg& leg, const std::string& prefix, const std::string& data_stage,
+                           bool data_floor, uint32_t msg_bytes) {
+    const nic::TxFrameRecord& tx = *leg.tx;
+    const nic::RxFrameRecord& rx = *leg.rx;
+    const HostSideParams& hs = side(from);
+    const HostSideParams& hr = side(to);
+    // Whichever came last decides when the frame could go: its payload bytes at ULP_TX, or
+    // the TCP engine emitting the segment (send window, the WR reaching the endpoint).
+    if (tx.data_ready > tx.emitted)
+        row(prefix + data_stage, tx.data_ready, data_floor, data_floor ? read_dma_floor(hs, msg_bytes, tx.payload) : 0);
+    else
+        row(prefix + "NIC: TCP emits the segment", tx.emitted);
+    row(prefix + "NIC: TX queue -> offered to ULP_TX", tx.offered);
+    const auto& txs = hs.nic.pipeline.tx;
+    for (size_t s = 0; s < txs.size() && s < tx.chain.stages.size(); ++s)
+        row(prefix + "TX " + txs[s].name + " (first beat out)", tx.chain.stages[s].first_out, true,
+            tx_stage_floor(txs[s], txs[s ? s - 1 : 0], tx.frame_bytes));
+    const net::LinkParams& link = sys_.params().link;
+    const Ps bt = net::byte_time_ps(link.rate_gbps);
+    row(prefix + "MAC TX -> first byte on the wire (preamble)", tx.wire_first_byte, true,
+        Ps(proto::kEthernetPreambleSize) * bt);
+    if (sys_.params().use_switch) {
+        row(prefix + "wire: propagation to the switch", tx.wire_first_byte + link.propagation, true, link.propagation);
+        row(prefix + "switch: port to port (first byte)", rx.first_byte - std::min(rx.first_byte, link.propagation),
+            true, sys_.params().sw.latency);
+        row(prefix + "wire: propagation switch -> peer", rx.first_byte, true, link.propagation);
+    } else {
+        row(prefix + "wire: propagation", rx.first_byte, true, link.propagation);
+    }
+    const size_t data_bytes =
+        proto::ethernet_wire_bytes(tx.frame_bytes) - proto::kEthernetPreambleSize - proto::kEthernetMinIfgSize;
+    row(prefix + "wire: serialization (frame + FCS, last byte in)", rx.last_byte, true, Ps(data_bytes) * bt);
+    const auto& rxs = hr.nic.pipeline.rx;
+    for (size_t s = 0; s < rxs.size() && s < rx.chain.stages.size(); ++s) {
+        Ps floor = rx_stage_floor(rxs[s], tx.frame_bytes);
+        // The MAC strips the FCS: its last beat may be offered before the FCS is in.
+        if (s == 0) floor -= std::min(floor, Ps(proto::kEthernetFcsSize) * bt);
+        row(prefix + "RX " + rxs[s].name + " (last beat out)", rx.chain.stages[s].last_out, true, floor);
+    }
+    FrameProcessing fp;
+    for (size_t s = 0; s < txs.size() && s < tx.chain.stages.size(); ++s)
+        (is_mac(txs[s].name) ? fp.tx_mac : fp.tx_offload) += tx.chain.stages[s].first_out - tx.chain.stages[s].first_pop;
+    for (size_t s = 0; s < rxs.size() && s < rx.chain.stages.size(); ++s)
+        (is_mac(rxs[s].name) ? fp.rx_mac : fp.rx_offload) += rx.chain.stages[s].last_out - rx.chain.stages[s].last_pop;
+    path_.frames.push_back(fp);
+}
+
+// posted -> doorbell at the NIC -> WR handed to the pipeline.
+bool PathBuilder::host_and_sge_rows(const nic::WorkRecord*& work) {
+    const OpRecord& op = path_.op;
+    const int i = op.initiator;
+    work = nullptr;
+    for (const nic::WorkRecord& w : trace(i).works)
+        if (w.qpn == op.qpn && w.wr_id == op.wr_id && w.ready >= op.posted) {
+            work = &w;
+            break;
+        }
+    if (!work) return fail("no work record for wr_id " + std::to_string(op.wr_id) + " (tracing off?)");
+    if (!work->on_stream) return fail("the WR never reached the endpoint");
+    Ps doorbell = 0;
+    for (Ps t : trace(i).sq_doorbells)
+        if (t >= op.posted) {
+            doorbell = t;
+            break;
+        }
+    if (!doorbell || doorbell > work->ready) return fail("no doorbell between post and WR ready");
+    const HostSideParams& h = side(i);
+    const pcie::PcieParams& pc = h.pcie;
+    const uint32_t slots =
+        work->pushed ? 1u : std::max(1u, host::ring::slots_needed(op.inline_data, op.inline_data ? op.size : 0, 1));
+    const Ps mmio = pcie::analytic::serialize_ps(pc, pcie::analytic::mwr_overhead(pc) + (work->pushed ? 64 : 8));
+    row(work->pushed ? "host: write WR + push MMIO (WC doorbell)" : "host: write WR + doorbell MMIO", doorbell, true,
+        h.driver.post_cpu_ps * slots + pc.mmio_latency + pc.link_latency + mmio);
+    const Ps T = sys_.host(i).sge.clock().period();
+    const Ps decode_parse = Ps(h.sge.doorbell_cycles + h.sge.wr_parse_cycles) * T;
+    if (work->pushed) {
+        row("SGE: decode pushed WR + parse", work->ready, true, decode_parse);
+    } else {
+        const Ps fetch = pcie::analytic::serialize_ps(pc, pcie::analytic::mrd_overhead(pc)) + 2 * pc.link_latency +
+                         pc.rc_read_latency.min() + h.mem.read_latency +
+                         pcie::analytic::serialize_ps(pc, pcie::analytic::cpld_overhead(pc) + 64 * slots);
+        row("SGE: decode doorbell, WR fetch (DMA) + parse", work->ready, true, decode_parse + fetch);
+    }
+    return true;
+}
+
+// Placement at `at_host` caused by the leg's frame, the CQE when the op ends on one, the poll.
+bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe) {
+    const OpRecord& op = path_.op;
+    const nic::PlacementRecord* pl = nullptr;
+    for (const nic::PlacementRecord& p : trace(at_host).placements)
+        if (p.rx_frame_id == leg.rx->frame_id && p.done && (!pl || p.done > pl->done)) pl = &p;
+    if (!pl) return fail("no placement from the frame carrying the last byte");
+    row("RX: TPT -> endpoint -> placement DMA issued", pl->issued);
+    row("SGE: placement DMA write visible (PCIe MWr)", pl->done, true, write_dma_floor(side(at_host).pcie, pl->bytes));
+    for (const nic::CompletionRecord& c : trace(at_host).completions) {
+        if (c.rx_frame_id != leg.rx->frame_id || c.recv != recv_cqe || !c.cqe_written || c.cqe_written > op.done)
+            continue;
+        if (!recv_cqe && c.wr_id != op.wr_id) continue;
+        const pcie::PcieParams& pc = side(at_host).pcie;
+        row("SGE: CQE DMA write visible", c.cqe_written, true,
+            pcie::analytic::serialize_ps(pc, pcie::analytic::mwr_overhead(pc) + host::ring::kCqe));
+        break;
+    }
+    if (at_ > op.done) return fail("the data became visible after done");
+    row("host: CPU poll sees the result", op.done);
+    return true;
+}
+
+OpPath PathBuilder::build() {
+    const OpRecord& op = path_.op;
+    const int i = op.initiator, j = 1 - op.initiator;
+    auto unmatched = [&] {
+        path_.matched = false;
+        return path_;
+    };
+    if ((i != 0 && i != 1) || op.done < op.posted) {
+        path_.why = "bad record (initiator or done < posted)";
+        return unmatched();
+    }
+    const nic::WorkRecord* work = nullptr;
+    if (!host_and_sge_rows(work)) return unmatched();
+    Leg leg;
+    if (!find_leg(i, j, op.qpn, work->seq_end - 1, work->ready, leg)) {
+        path_.why = "the frame carrying the message's last byte was not received";
+        return unmatched();
+    }
+    if (op.kind != OpKind::Read) {
+        const bool inl = op.inline_data || work->payload_first == 0 || op.size == 0;
+        leg_rows(i, j, leg, "", inl ? "SGE: inline payload beats" : "SGE: payload DMA (gather)", !inl, op.size);
+        if (!finish_rows(j, leg, op.kind == OpKind::Send)) return unmatched();
+    } else {
+        leg_rows(i, j, leg, "request: ", "", false, 0);
+        const nic::ReadSourceRecord* rs = nullptr;
+        for (const nic::ReadSourceRecord& r : trace(j).read_sources)
+            if (r.rx_frame_id == leg.rx->frame_id && r.on_stream) {
+                rs = &r;
+                break;
+            }
+        if (!rs) {
+            path_.why = "the responder sourced no read response from the request frame";
+            return unmatched();
+        }
+        row("responder: TPT -> endpoint -> read DMA issued", rs->issued);
+        Leg back;
+        if (!find_leg(j, i, rs->qpn, rs->seq_end - 1, rs->issued, back)) {
+            path_.why = "the frame carrying the response's last byte was not received";
+            return unmatched();
+        }
+        leg_rows(j, i, back, "response: ", "read DMA at the responder (source data at ULP_TX)", true, rs->bytes);
+        if (!finish_rows(i, back, false)) return unmatched();
+    }
+    path_.matched = true;
+    return path_;
+}
+
+}  // namespace
+
+OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op) { return PathBuilder(sys, op).build(); }
+
+}  // namespace nicsim::sim
