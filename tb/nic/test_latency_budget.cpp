@@ -184,8 +184,16 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
                 CHECK(r.span() == p.link.propagation);
             }
         CHECK(wires == (path.op.kind == sim::OpKind::Read ? 2 : 1));
-        // The last byte cannot arrive before the whole message has been serialized at 40 Gb/s.
+        // The last byte cannot arrive before the whole message has been serialized at 40 Gb/s,
+        // nor before the floor; a multi-frame message's floor counts the frames ahead of the
+        // last one on the wire.
         CHECK(path.total() > Ps(path.op.size) * net::byte_time_ps(p.link.rate_gbps));
+        CHECK(path.total() >= path.floor_total());
+        CHECK(path.floor_total() >= path.floor_sum());
+        if (path.op.size == 65536) {
+            CHECK(path.floor_total() > path.floor_sum());
+            CHECK(path.floor_total() > Ps(path.op.size) * net::byte_time_ps(p.link.rate_gbps));
+        }
         // A Send ends on B's receive CQE, a Read on A's data (its CQE comes later), a Write
         // on B's data.
         CHECK((find_row(path, "SGE: CQE DMA write visible") != nullptr) == (path.op.kind == sim::OpKind::Send));
@@ -284,7 +292,8 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
             const std::string line = "| " + s["stage"].as<std::string>() + " | " + one_decimal(s["mean"].as<double>()) +
                                      " | " + one_decimal(s["p50"].as<double>()) + " | " +
                                      one_decimal(s["p99"].as<double>()) + " | " +
-                                     one_decimal(100.0 * s["share"].as<double>()) + "% | " + floor + " |";
+                                     one_decimal(100.0 * s["share"].as<double>()) + "% | " + floor + " | " +
+                                     (s["wait"].IsNull() ? "-" : one_decimal(s["wait"].as<double>())) + " |";
             INFO(line);
             CHECK(md.find(line) != std::string::npos);
         }

@@ -1,6 +1,7 @@
 #include "sim/report/critical_path.h"
 
 #include <algorithm>
+#include <set>
 
 #include "host/ring_format.h"
 #include "pcie/pcie_analytic.h"
@@ -10,11 +11,19 @@ namespace nicsim::sim {
 
 using timing::Ps;
 
-Ps OpPath::floor_total() const {
+Ps OpPath::floor_sum() const {
     Ps sum = 0;
     for (const PathRow& r : rows)
         if (r.has_floor) sum += r.floor;
     return sum;
+}
+
+// The rows' floors, or, when larger: the same path with the payload DMA charged one round trip
+// (the first frame's data) plus the wire time of the frames ahead of the last one (the link
+// sends them in order, so the last frame's first byte leaves no earlier).
+Ps OpPath::floor_total() const {
+    const Ps sum = floor_sum();
+    return std::max(sum, sum - stream_floor_excess + wire_before_last);
 }
 
 namespace {
@@ -75,8 +84,14 @@ private:
     // Appends a row ending at `until` (never before the previous row's end: rows telescope).
     void row(const std::string& stage, Ps until, bool has_floor = false, Ps floor = 0) {
         const Ps end = std::max(at_, until);
-        path_.rows.push_back({stage, at_, end, has_floor, floor});
+        path_.rows.push_back({stage, at_, end, has_floor, floor, false, 0});
         at_ = end;
+    }
+    // A pipeline stage's row: `pop` -> `out` is the stage's own processing of the beat.
+    void stage_row(const std::string& stage, Ps pop, Ps out, Ps floor) {
+        row(stage, out, true, floor);
+        path_.rows.back().pipeline = true;
+        path_.rows.back().processing = std::min(path_.rows.back().span(), out - std::min(out, pop));
     }
     bool fail(std::string why) {
         path_.why = std::move(why);
@@ -85,13 +100,19 @@ private:
     const nic::NicTrace& trace(int host) const { return sys_.host(host).nic.trace(); }
     const HostSideParams& side(int host) const { return host == 0 ? sys_.params().a : sys_.params().b; }
 
+    // One message's trip from host `from` to host `to`: its bytes are [seq_first, seq_end) of
+    // `qpn`'s send stream; tx/rx are the frame carrying its last byte.
     struct Leg {
+        uint32_t qpn = 0, seq_first = 0, seq_end = 0;
+        Ps since = 0;
         const nic::TxFrameRecord* tx = nullptr;
         const nic::RxFrameRecord* rx = nullptr;
     };
-    // The first transmission of the frame carrying sequence number `last` of `qpn`'s stream at
-    // `from` that `to` received, emitted at or after `since`.
-    bool find_leg(int from, int to, uint32_t qpn, uint32_t last, Ps since, Leg& leg);
+    // The first transmission of the frame carrying the message's last byte that `to` received,
+    // emitted at or after `since`.
+    bool find_leg(int from, int to, Leg& leg);
+    // Wire occupancy (preamble, frame, FCS, IFG) of the message's frames before the last one.
+    Ps wire_before_last(int from, const Leg& leg) const;
     // Rows from `at_` to the frame's last beat out of the receiver's RX chain.
     void leg_rows(int from, int to, const Leg& leg, const std::string& prefix, const std::string& data_stage,
                   bool data_floor, uint32_t msg_bytes);
@@ -103,9 +124,10 @@ private:
     Ps at_ = 0;
 };
 
-bool PathBuilder::find_leg(int from, int to, uint32_t qpn, uint32_t last, Ps since, Leg& leg) {
+bool PathBuilder::find_leg(int from, int to, Leg& leg) {
+    const uint32_t last = leg.seq_end - 1;
     for (const nic::TxFrameRecord& f : trace(from).tx) {
-        if (f.qpn != qpn || f.payload == 0 || f.emitted < since || !covers(f.seq, f.payload, last)) continue;
+        if (f.qpn != leg.qpn || f.payload == 0 || f.emitted < leg.since || !covers(f.seq, f.payload, last)) continue;
         for (const nic::RxFrameRecord& r : trace(to).rx)
             if (r.frame_id == f.frame_id) {
                 leg.tx = &f;
@@ -116,6 +138,19 @@ bool PathBuilder::find_leg(int from, int to, uint32_t qpn, uint32_t last, Ps sin
     return false;
 }
 
+Ps PathBuilder::wire_before_last(int from, const Leg& leg) const {
+    const Ps bt = net::byte_time_ps(sys_.params().link.rate_gbps);
+    std::set<uint32_t> seen;  // first transmissions only
+    Ps sum = 0;
+    for (const nic::TxFrameRecord& f : trace(from).tx) {
+        if (f.qpn != leg.qpn || f.payload == 0 || f.emitted < leg.since || f.frame_id == leg.tx->frame_id) continue;
+        if (!covers(leg.seq_first, leg.seq_end - leg.seq_first, f.seq) || !seen.insert(f.seq).second) continue;
+        if (f.wire_first_byte > leg.tx->wire_first_byte) continue;
+        sum += Ps(proto::ethernet_wire_bytes(f.frame_bytes)) * bt;
+    }
+    return sum;
+}
+
 void PathBuilder::leg_rows(int from, int to, const Leg& leg, const std::string& prefix, const std::string& data_stage,
                            bool data_floor, uint32_t msg_bytes) {
     const nic::TxFrameRecord& tx = *leg.tx;
@@ -124,15 +159,18 @@ void PathBuilder::leg_rows(int from, int to, const Leg& leg, const std::string& 
     const HostSideParams& hr = side(to);
     // Whichever came last decides when the frame could go: its payload bytes at ULP_TX, or
     // the TCP engine emitting the segment (send window, the WR reaching the endpoint).
-    if (tx.data_ready > tx.emitted)
-        row(prefix + data_stage, tx.data_ready, data_floor, data_floor ? read_dma_floor(hs, msg_bytes, tx.payload) : 0);
-    else
+    path_.wire_before_last += wire_before_last(from, leg);
+    if (tx.data_ready > tx.emitted) {
+        const Ps floor = data_floor ? read_dma_floor(hs, msg_bytes, tx.payload) : 0;
+        row(prefix + data_stage, tx.data_ready, data_floor, floor);
+        if (data_floor) path_.stream_floor_excess += floor - read_dma_floor(hs, std::min<uint32_t>(msg_bytes, 64), 64);
+    } else
         row(prefix + "NIC: TCP emits the segment", tx.emitted);
     row(prefix + "NIC: TX queue -> offered to ULP_TX", tx.offered);
     const auto& txs = hs.nic.pipeline.tx;
     for (size_t s = 0; s < txs.size() && s < tx.chain.stages.size(); ++s)
-        row(prefix + "TX " + txs[s].name + " (first beat out)", tx.chain.stages[s].first_out, true,
-            tx_stage_floor(txs[s], txs[s ? s - 1 : 0], tx.frame_bytes));
+        stage_row(prefix + "TX " + txs[s].name + " (first beat out)", tx.chain.stages[s].first_pop,
+                  tx.chain.stages[s].first_out, tx_stage_floor(txs[s], txs[s ? s - 1 : 0], tx.frame_bytes));
     const net::LinkParams& link = sys_.params().link;
     const Ps bt = net::byte_time_ps(link.rate_gbps);
     row(prefix + "MAC TX -> first byte on the wire (preamble)", tx.wire_first_byte, true,
@@ -153,7 +191,8 @@ void PathBuilder::leg_rows(int from, int to, const Leg& leg, const std::string& 
         Ps floor = rx_stage_floor(rxs[s], tx.frame_bytes);
         // The MAC strips the FCS: its last beat may be offered before the FCS is in.
         if (s == 0) floor -= std::min(floor, Ps(proto::kEthernetFcsSize) * bt);
-        row(prefix + "RX " + rxs[s].name + " (last beat out)", rx.chain.stages[s].last_out, true, floor);
+        stage_row(prefix + "RX " + rxs[s].name + " (last beat out)", rx.chain.stages[s].last_pop,
+                  rx.chain.stages[s].last_out, floor);
     }
     FrameProcessing fp;
     for (size_t s = 0; s < txs.size() && s < tx.chain.stages.size(); ++s)
@@ -239,7 +278,11 @@ OpPath PathBuilder::build() {
     const nic::WorkRecord* work = nullptr;
     if (!host_and_sge_rows(work)) return unmatched();
     Leg leg;
-    if (!find_leg(i, j, op.qpn, work->seq_end - 1, work->ready, leg)) {
+    leg.qpn = op.qpn;
+    leg.seq_first = work->seq_first;
+    leg.seq_end = work->seq_end;
+    leg.since = work->ready;
+    if (!find_leg(i, j, leg)) {
         path_.why = "the frame carrying the message's last byte was not received";
         return unmatched();
     }
@@ -261,7 +304,11 @@ OpPath PathBuilder::build() {
         }
         row("responder: TPT -> endpoint -> read DMA issued", rs->issued);
         Leg back;
-        if (!find_leg(j, i, rs->qpn, rs->seq_end - 1, rs->issued, back)) {
+        back.qpn = rs->qpn;
+        back.seq_first = rs->seq_first;
+        back.seq_end = rs->seq_end;
+        back.since = rs->issued;
+        if (!find_leg(j, i, back)) {
             path_.why = "the frame carrying the response's last byte was not received";
             return unmatched();
         }

@@ -27,6 +27,10 @@ struct PathRow {
     timing::Ps start = 0, end = 0;
     bool has_floor = false;
     timing::Ps floor = 0;         // the row cannot take less (0 with has_floor: nothing physical)
+    // Pipeline stage rows: the stage's own part (the beat popped -> out); the rest of the span
+    // is waiting (hand-off edge, clock crossing, FIFO queueing behind earlier frames).
+    bool pipeline = false;
+    timing::Ps processing = 0;
     timing::Ps span() const { return end - start; }
 };
 
@@ -43,9 +47,13 @@ struct OpPath {
     std::string why;  // what could not be matched (matched == false)
     std::vector<PathRow> rows;
     std::vector<FrameProcessing> frames;  // the frames on the path (Read: request, response)
+    // Multi-frame messages: wire time (preamble, frame, FCS, IFG) of the frames sent before
+    // the last one, and how much the payload DMA rows' floors exceed one read round trip.
+    timing::Ps wire_before_last = 0, stream_floor_excess = 0;
 
     timing::Ps total() const { return op.done - op.posted; }
-    timing::Ps floor_total() const;
+    timing::Ps floor_sum() const;    // the rows' floors added up
+    timing::Ps floor_total() const;  // the best lower bound on total(): >= floor_sum()
 };
 
 // Never throws for unmatched input: returns matched == false with the reason.

@@ -78,13 +78,15 @@ BudgetGroup aggregate(OpKind kind, uint32_t size, const std::vector<const OpPath
         BudgetStage s;
         s.stage = name;
         std::vector<Ps> spans;  // an op whose path lacks the stage spent 0 in it
-        Ps sum = 0;
+        Ps sum = 0, processing = 0;
         std::optional<Ps> floor_min_s;
         for (const OpPath* p : paths) {
             Ps span = 0;
             for (const PathRow& r : p->rows)
                 if (r.stage == name) {
                     span += r.span();
+                    processing += r.processing;
+                    s.pipeline = s.pipeline || r.pipeline;
                     if (r.has_floor) floor_min_s = floor_min_s ? std::min(*floor_min_s, r.floor) : r.floor;
                 }
             spans.push_back(span);
@@ -95,6 +97,7 @@ BudgetGroup aggregate(OpKind kind, uint32_t size, const std::vector<const OpPath
         s.p50_ns = ns(double(percentile(spans, 0.50)));
         s.p99_ns = ns(double(percentile(spans, 0.99)));
         s.share = total_sum ? double(sum) / double(total_sum) : 0;
+        s.processing_ns = ns(double(processing) / n);
         s.has_floor = floor_min_s.has_value();
         s.floor_ns = ns(double(floor_min_s.value_or(0)));
         g.stages.push_back(s);
@@ -179,7 +182,8 @@ std::string budget_json(const LatencyBudget& b) {
             o += si ? ",\n" : "\n";
             o += "       {\"stage\": " + json_string(s.stage) + ", \"mean\": " + num(s.mean_ns) +
                  ", \"p50\": " + num(s.p50_ns) + ", \"p99\": " + num(s.p99_ns) + ", \"share\": " + num(s.share, 6) +
-                 ", \"floor\": " + (s.has_floor ? num(s.floor_ns) : std::string("null")) + "}";
+                 ", \"floor\": " + (s.has_floor ? num(s.floor_ns) : std::string("null")) +
+                 ", \"wait\": " + (s.pipeline ? num(s.mean_ns - s.processing_ns) : std::string("null")) + "}";
         }
         o += "\n     ]}";
     }
@@ -191,20 +195,22 @@ std::string budget_markdown(const LatencyBudget& b) {
     std::string o = "# Latency budget\n\n";
     o += "Critical path of each operation from post to done, per stage (ns); the stages of one operation "
          "telescope, so the means add up to the mean total. Floor: the least the stage can take "
-         "(physical or configured minimum; - where none). Method: docs/latency_budget.md.\n\n";
+         "(physical or configured minimum; - where none); the total's floor is the best lower bound on the "
+         "whole path. Wait (pipeline stages): the part of the stage's time spent before it popped the beat "
+         "(hand-off edge, clock crossing, queueing behind earlier frames). Method: docs/latency_budget.md.\n\n";
     o += "Operations: " + std::to_string(b.matched) + " matched, " + std::to_string(b.unmatched) + " unmatched";
     for (const std::string& r : b.unmatched_reasons) o += "; " + r;
     o += ".\n";
     for (const BudgetGroup& g : b.groups) {
         o += "\n## " + std::string(op_kind_name(g.kind)) + " " + size_label(g.size) + " (" + std::to_string(g.size) +
              " B, " + std::to_string(g.ops) + " ops)\n\n";
-        o += "| stage | mean | p50 | p99 | share | floor |\n|---|---:|---:|---:|---:|---:|\n";
+        o += "| stage | mean | p50 | p99 | share | floor | wait |\n|---|---:|---:|---:|---:|---:|---:|\n";
         for (const BudgetStage& s : g.stages)
             o += "| " + s.stage + " | " + num(s.mean_ns, 1) + " | " + num(s.p50_ns, 1) + " | " + num(s.p99_ns, 1) +
                  " | " + num(100.0 * s.share, 1) + "% | " + (s.has_floor ? num(s.floor_ns, 1) : std::string("-")) +
-                 " |\n";
+                 " | " + (s.pipeline ? num(s.mean_ns - s.processing_ns, 1) : std::string("-")) + " |\n";
         o += "| **total** | " + num(g.total_mean_ns, 1) + " | " + num(g.total_p50_ns, 1) + " | " +
-             num(g.total_p99_ns, 1) + " | 100.0% | " + num(g.floor_ns, 1) + " |\n\n";
+             num(g.total_p99_ns, 1) + " | 100.0% | " + num(g.floor_ns, 1) + " | |\n\n";
         o += "NIC pipeline's own processing per packet (latency cycles + clock alignment, no FIFO waiting or "
              "serialization): TX offload " + num(g.tx_offload_ns, 1) + " ns + MAC " + num(g.tx_mac_ns, 1) +
              " ns; RX offload " + num(g.rx_offload_ns, 1) + " ns + MAC " + num(g.rx_mac_ns, 1) + " ns.\n";

@@ -23,6 +23,10 @@ struct BudgetStage {
     double share = 0;  // of the group's mean total, 0..1
     bool has_floor = false;
     double floor_ns = 0;  // the least over the group's ops
+    // Pipeline stages: mean of the stage's own processing; mean_ns - processing_ns is waiting
+    // (hand-off edge, clock crossing, FIFO queueing behind earlier frames).
+    bool pipeline = false;
+    double processing_ns = 0;
 };
 
 struct BudgetGroup {
