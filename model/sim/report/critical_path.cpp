@@ -1,6 +1,7 @@
 #include "sim/report/critical_path.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "host/ring_format.h"
@@ -322,5 +323,22 @@ OpPath PathBuilder::build() {
 }  // namespace
 
 OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op) { return PathBuilder(sys, op).build(); }
+
+std::string format_path(const OpPath& p) {
+    if (!p.matched) return "  (unmatched: " + p.why + ")\n";
+    std::string out;
+    char line[200];
+    for (const PathRow& r : p.rows) {
+        if (r.has_floor)
+            std::snprintf(line, sizeof line, "  %-58s %9.1f ns  (floor %.1f)\n", r.stage.c_str(), double(r.span()) / 1000.0,
+                          double(r.floor) / 1000.0);
+        else
+            std::snprintf(line, sizeof line, "  %-58s %9.1f ns\n", r.stage.c_str(), double(r.span()) / 1000.0);
+        out += line;
+    }
+    std::snprintf(line, sizeof line, "  %-58s %9.1f ns  (floor %.1f)\n", "TOTAL post -> done", double(p.total()) / 1000.0,
+                  double(p.floor_total()) / 1000.0);
+    return out + line;
+}
 
 }  // namespace nicsim::sim

@@ -59,4 +59,7 @@ struct OpPath {
 // Never throws for unmatched input: returns matched == false with the reason.
 OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op);
 
+// One path as a text table (stage, ns, floor), for logs and tests.
+std::string format_path(const OpPath& p);
+
 }  // namespace nicsim::sim
