@@ -298,13 +298,14 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
             CHECK(md.find(line) != std::string::npos);
         }
     }
-    // The SVG: one segment per (group, stage), one legend key per distinct stage.
+    // The SVG: one segment per (group, stage), one legend key per distinct stage (a Read's
+    // request and response legs share keys).
     const std::string svg = slurp(dir / "budget.svg");
     size_t segments = 0;
     std::set<std::string> names;
     for (const auto& g : budget.groups) {
         segments += g.stages.size();
-        for (const auto& s : g.stages) names.insert(s.stage);
+        for (const auto& s : g.stages) names.insert(sim::budget_stage_key(s.stage));
     }
     CHECK(count(svg, "<rect class=\"seg\"") == segments);
     CHECK(count(svg, "<rect class=\"key\"") == names.size());

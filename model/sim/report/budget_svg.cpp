@@ -1,6 +1,7 @@
 #include "sim/report/budget_svg.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -8,9 +9,19 @@ namespace nicsim::sim {
 
 namespace {
 
-// Qualitative palette (12 colours), reused cyclically in order of first appearance.
-const char* const kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-                                "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b"};
+// `n` distinguishable colours: hues evenly spaced, neighbours alternating in lightness.
+std::string colour_for(size_t i, size_t n) {
+    const double h = 360.0 * double(i) / double(std::max<size_t>(n, 1)), l = i % 2 ? 0.68 : 0.45, sat = 0.6;
+    auto f = [&](double k0) {
+        const double k = std::fmod(k0 + h / 30.0, 12.0);
+        const double a = sat * std::min(l, 1.0 - l);
+        return l - a * std::max(-1.0, std::min({k - 3.0, 9.0 - k, 1.0}));
+    };
+    char b[16];
+    std::snprintf(b, sizeof b, "#%02x%02x%02x", int(std::lround(255 * f(0))), int(std::lround(255 * f(8))),
+                  int(std::lround(255 * f(4))));
+    return b;
+}
 
 std::string xml_escape(const std::string& s) {
     std::string o;
@@ -32,17 +43,22 @@ std::string fmt(const char* f, double v) {
 
 }  // namespace
 
+std::string budget_stage_key(const std::string& stage) {
+    for (const char* leg : {"request: ", "response: "})
+        if (stage.rfind(leg, 0) == 0) return stage.substr(std::string(leg).size());
+    return stage;
+}
+
 std::string budget_svg(const LatencyBudget& b) {
-    // Colours by stage name, in order of first appearance; stages that differ only by the
-    // Read's "request: "/"response: " prefix get different colours, which keeps legs apart.
+    // One colour and legend key per stage, the Read's request and response legs sharing them
+    // (budget_stage_key), in order of first appearance.
     std::vector<std::string> names;
-    std::map<std::string, std::string> colour;
     for (const BudgetGroup& g : b.groups)
         for (const BudgetStage& s : g.stages)
-            if (!colour.count(s.stage)) {
-                colour[s.stage] = kPalette[names.size() % (sizeof kPalette / sizeof *kPalette)];
-                names.push_back(s.stage);
-            }
+            if (std::find(names.begin(), names.end(), budget_stage_key(s.stage)) == names.end())
+                names.push_back(budget_stage_key(s.stage));
+    std::map<std::string, std::string> colour;
+    for (size_t i = 0; i < names.size(); ++i) colour[names[i]] = colour_for(i, names.size());
     const double label_w = 150, bar_w = 600, bar_h = 22, gap = 10, top = 40, total_w = 110;
     const double legend_x = label_w + bar_w + total_w + 20, legend_row = 16;
     const double bars_h = top + double(b.groups.size()) * (bar_h + gap);
@@ -63,7 +79,7 @@ std::string budget_svg(const LatencyBudget& b) {
         for (const BudgetStage& s : g.stages) {
             const double w = bar_w * std::max(0.0, s.share);
             o += "<rect class=\"seg\" x=\"" + fmt("%.3f", x) + "\" y=\"" + fmt("%.1f", y) + "\" width=\"" +
-                 fmt("%.3f", w) + "\" height=\"" + fmt("%.0f", bar_h) + "\" fill=\"" + colour[s.stage] +
+                 fmt("%.3f", w) + "\" height=\"" + fmt("%.0f", bar_h) + "\" fill=\"" + colour[budget_stage_key(s.stage)] +
                  "\"><title>" + xml_escape(label + ": " + s.stage) + fmt(", %.1f ns", s.mean_ns) +
                  fmt(" (%.1f%%)", 100.0 * s.share) + "</title></rect>\n";
             x += w;

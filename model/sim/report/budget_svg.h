@@ -4,7 +4,8 @@
 // stage name across all bars, and a legend. Plain SVG 1.1, no dependencies.
 //
 // Every (group, stage) pair is one <rect class="seg"> (zero-width when the stage took no
-// time), with a <title> giving the stage, mean ns and share; legend swatches are class="key".
+// time), with a <title> giving the stage, mean ns and share; legend swatches are class="key",
+// one per budget_stage_key.
 #pragma once
 
 #include <string>
@@ -14,5 +15,7 @@
 namespace nicsim::sim {
 
 std::string budget_svg(const LatencyBudget& b);
+// The stage's colour and legend key: its name without a Read leg's "request: "/"response: ".
+std::string budget_stage_key(const std::string& stage);
 
 }  // namespace nicsim::sim
