@@ -35,8 +35,8 @@ struct PathRow {
 };
 
 // The NIC pipeline's own processing of one frame on the path: per stage, first (TX) or last
-// (RX) beat popped -> out, i.e. latency cycles and clock alignment without FIFO waiting or
-// serialization; "offload" = every stage but the MAC ones (names starting with "mac_").
+// (RX) beat popped -> out, i.e. its latency cycles without FIFO waiting or serialization;
+// "offload" = every stage but the MAC ones (names starting with "mac_").
 struct FrameProcessing {
     timing::Ps tx_offload = 0, tx_mac = 0, rx_offload = 0, rx_mac = 0;
 };

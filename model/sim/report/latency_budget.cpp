@@ -202,8 +202,9 @@ std::string budget_markdown(const LatencyBudget& b) {
     for (const std::string& r : b.unmatched_reasons) o += "; " + r;
     o += ".\n";
     for (const BudgetGroup& g : b.groups) {
-        o += "\n## " + std::string(op_kind_name(g.kind)) + " " + size_label(g.size) + " (" + std::to_string(g.size) +
-             " B, " + std::to_string(g.ops) + " ops)\n\n";
+        const std::string bytes = g.size >= 1024 ? std::to_string(g.size) + " B, " : "";
+        o += "\n## " + std::string(op_kind_name(g.kind)) + " " + size_label(g.size) + " (" + bytes +
+             std::to_string(g.ops) + " ops)\n\n";
         o += "| stage | mean | p50 | p99 | share | floor | wait |\n|---|---:|---:|---:|---:|---:|---:|\n";
         for (const BudgetStage& s : g.stages)
             o += "| " + s.stage + " | " + num(s.mean_ns, 1) + " | " + num(s.p50_ns, 1) + " | " + num(s.p99_ns, 1) +
@@ -211,8 +212,8 @@ std::string budget_markdown(const LatencyBudget& b) {
                  " | " + (s.pipeline ? num(s.mean_ns - s.processing_ns, 1) : std::string("-")) + " |\n";
         o += "| **total** | " + num(g.total_mean_ns, 1) + " | " + num(g.total_p50_ns, 1) + " | " +
              num(g.total_p99_ns, 1) + " | 100.0% | " + num(g.floor_ns, 1) + " | |\n\n";
-        o += "NIC pipeline's own processing per packet (latency cycles + clock alignment, no FIFO waiting or "
-             "serialization): TX offload " + num(g.tx_offload_ns, 1) + " ns + MAC " + num(g.tx_mac_ns, 1) +
+        o += "NIC pipeline's own processing per packet (each stage's beat popped -> out: its latency cycles; "
+             "no waiting, no serialization): TX offload " + num(g.tx_offload_ns, 1) + " ns + MAC " + num(g.tx_mac_ns, 1) +
              " ns; RX offload " + num(g.rx_offload_ns, 1) + " ns + MAC " + num(g.rx_mac_ns, 1) + " ns.\n";
     }
     return o;

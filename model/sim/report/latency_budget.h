@@ -36,8 +36,8 @@ struct BudgetGroup {
     std::vector<BudgetStage> stages;  // in path order; the means add up to total_mean_ns
     double total_mean_ns = 0, total_p50_ns = 0, total_p99_ns = 0;
     double floor_ns = 0;  // the least floor_total() over the group's ops
-    // The NIC pipeline's own processing per packet on the path (mean over the frames):
-    // latency cycles + clock alignment, without FIFO waiting or wire serialization.
+    // The NIC pipeline's own processing per packet on the path (mean over the frames): each
+    // stage's beat popped -> out (its latency cycles), without waiting or wire serialization.
     double tx_offload_ns = 0, tx_mac_ns = 0, rx_offload_ns = 0, rx_mac_ns = 0;
 };
 
