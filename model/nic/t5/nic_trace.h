@@ -61,6 +61,14 @@ struct WorkRecord {
     // carries the message's last byte.
     bool on_stream = false;
     uint32_t seq_first = 0, seq_end = 0;
+    uint16_t sq_cidx_after = 0;  // SQ slots consumed after this WR (free-running, mod 2^16)
+};
+
+// An SQ doorbell or WC push at the BAR: `slots` more WR slots of `qpn` announced.
+struct DoorbellRecord {
+    uint32_t qpn = 0;
+    uint32_t slots = 0;
+    timing::Ps at = 0;
 };
 
 // An RDMA Read Response this NIC sources: the request frame that asked for it, when the DMA
@@ -83,6 +91,7 @@ struct NicTrace {
     std::vector<CompletionRecord> completions;
     std::vector<ReadSourceRecord> read_sources;
     std::vector<timing::Ps> sq_doorbells;  // SQ doorbell / WC push arrivals at the BAR
+    std::vector<DoorbellRecord> doorbells;  // the same with the QP and slot count
 };
 
 }  // namespace nicsim::nic

@@ -143,8 +143,13 @@ void T5Nic::bar_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& d) {
     const uint32_t len = gp.get_data_length();
     const uint8_t* data = gp.get_data_ptr();
     if (p_.trace && (a == host::ring::bar::kSqDoorbell ||
-                     (a >= host::ring::bar::kWcPushBase && a < host::ring::bar::kWcPushEnd)))
+                     (a >= host::ring::bar::kWcPushBase && a < host::ring::bar::kWcPushEnd))) {
         trace_.sq_doorbells.push_back(now_ps());
+        if (a == host::ring::bar::kSqDoorbell && len == 8 && data)
+            trace_.doorbells.push_back({ld32(data), ld16(data + 4), now_ps()});
+        else if (a != host::ring::bar::kSqDoorbell)
+            trace_.doorbells.push_back({uint32_t((a - host::ring::bar::kWcPushBase) / host::ring::kSlot), 1, now_ps()});
+    }
     if (a != host::ring::bar::kRqDoorbell || len != 8 || !data) return;
     uint32_t qpn = ld32(data);
     uint16_t inc = ld16(data + 4);
@@ -188,7 +193,10 @@ void T5Nic::prefetch_recv(uint32_t qpn) {
 void T5Nic::on_tx_work(const sge::TxWork& w) {
     Qp* q = qp(w.qpn);
     if (!q) return error("TX work for unknown QP " + std::to_string(w.qpn));
-    if (p_.trace) trace_.works.push_back({w.qpn, w.wr.wr_id, w.pushed, now_ps(), 0, 0});
+    if (p_.trace) {
+        trace_.works.push_back({w.qpn, w.wr.wr_id, w.pushed, now_ps(), 0, 0});
+        trace_.works.back().sq_cidx_after = w.sq_cidx_after;
+    }
     HeldWork h;
     h.w = w;
     auto op = work_opcode(w.wr.opcode);

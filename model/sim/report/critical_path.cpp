@@ -215,12 +215,18 @@ bool PathBuilder::host_and_sge_rows(const nic::WorkRecord*& work) {
         }
     if (!work) return fail("no work record for wr_id " + std::to_string(op.wr_id) + " (tracing off?)");
     if (!work->on_stream) return fail("the WR never reached the endpoint");
+    // The doorbell (or push) whose slots cover the WR: the first at or after the post that
+    // brings the QP's announced slots (free-running, as the SGE counts them) up to the WR's end.
     Ps doorbell = 0;
-    for (Ps t : trace(i).sq_doorbells)
-        if (t >= op.posted) {
-            doorbell = t;
+    uint32_t announced = 0;
+    for (const nic::DoorbellRecord& d : trace(i).doorbells) {
+        if (d.qpn != op.qpn) continue;
+        announced += d.slots;
+        if (d.at >= op.posted && int16_t(uint16_t(announced) - work->sq_cidx_after) >= 0) {
+            doorbell = d.at;
             break;
         }
+    }
     if (!doorbell || doorbell > work->ready) return fail("no doorbell between post and WR ready");
     const HostSideParams& h = side(i);
     const pcie::PcieParams& pc = h.pcie;
@@ -245,9 +251,16 @@ bool PathBuilder::host_and_sge_rows(const nic::WorkRecord*& work) {
 // Placement at `at_host` caused by the leg's frame, the CQE when the op ends on one, the poll.
 bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe) {
     const OpRecord& op = path_.op;
+    // The frame's latest placement the application could have seen by `done` (a frame may
+    // also carry the start of the next message), else its latest.
     const nic::PlacementRecord* pl = nullptr;
-    for (const nic::PlacementRecord& p : trace(at_host).placements)
-        if (p.rx_frame_id == leg.rx->frame_id && p.done && (!pl || p.done > pl->done)) pl = &p;
+    const nic::PlacementRecord* latest = nullptr;
+    for (const nic::PlacementRecord& p : trace(at_host).placements) {
+        if (p.rx_frame_id != leg.rx->frame_id || !p.done) continue;
+        if (!latest || p.done > latest->done) latest = &p;
+        if (p.done <= op.done && (!pl || p.done > pl->done)) pl = &p;
+    }
+    if (!pl) pl = latest;
     if (!pl) return fail("no placement from the frame carrying the last byte");
     row("RX: TPT -> endpoint -> placement DMA issued", pl->issued);
     row("SGE: placement DMA write visible (PCIe MWr)", pl->done, true, write_dma_floor(side(at_host).pcie, pl->bytes));
