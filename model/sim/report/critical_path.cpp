@@ -74,7 +74,7 @@ Ps write_dma_floor(const pcie::PcieParams& pc, uint32_t bytes) {
 
 class PathBuilder {
 public:
-    PathBuilder(const TwoHostSystem& sys, const OpRecord& op) : sys_(sys), path_() {
+    PathBuilder(const TraceIndex& index, const OpRecord& op) : ix_(index), sys_(index.system()), path_() {
         path_.op = op;
         at_ = op.posted;
     }
@@ -98,8 +98,7 @@ private:
         path_.why = std::move(why);
         return false;
     }
-    const nic::NicTrace& trace(int host) const { return sys_.host(host).nic.trace(); }
-    const HostSideParams& side(int host) const { return host == 0 ? sys_.params().a : sys_.params().b; }
+    const HostSideParams& side(int host) const { return ix_.side(host); }
 
     // One message's trip from host `from` to host `to`: its bytes are [seq_first, seq_end) of
     // `qpn`'s send stream; tx/rx are the frame carrying its last byte.
@@ -120,6 +119,7 @@ private:
     bool host_and_sge_rows(const nic::WorkRecord*& work);
     bool finish_rows(int at_host, const Leg& leg, bool recv_cqe);
 
+    const TraceIndex& ix_;
     const TwoHostSystem& sys_;
     OpPath path_;
     Ps at_ = 0;
@@ -127,14 +127,15 @@ private:
 
 bool PathBuilder::find_leg(int from, int to, Leg& leg) {
     const uint32_t last = leg.seq_end - 1;
-    for (const nic::TxFrameRecord& f : trace(from).tx) {
-        if (f.qpn != leg.qpn || f.payload == 0 || f.emitted < leg.since || !covers(f.seq, f.payload, last)) continue;
-        for (const nic::RxFrameRecord& r : trace(to).rx)
-            if (r.frame_id == f.frame_id) {
-                leg.tx = &f;
-                leg.rx = &r;
-                return true;
-            }
+    const auto& frames = ix_.data_frames(from, leg.qpn);
+    for (size_t k = ix_.first_emitted_at(from, leg.qpn, leg.since); k < frames.size(); ++k) {
+        const nic::TxFrameRecord& f = *frames[k];
+        if (!covers(f.seq, f.payload, last)) continue;
+        if (const nic::RxFrameRecord* r = ix_.received(to, f.frame_id)) {
+            leg.tx = &f;
+            leg.rx = r;
+            return true;
+        }
     }
     return false;
 }
@@ -143,8 +144,10 @@ Ps PathBuilder::wire_before_last(int from, const Leg& leg) const {
     const Ps bt = net::byte_time_ps(sys_.params().link.rate_gbps);
     std::set<uint32_t> seen;  // first transmissions only
     Ps sum = 0;
-    for (const nic::TxFrameRecord& f : trace(from).tx) {
-        if (f.qpn != leg.qpn || f.payload == 0 || f.emitted < leg.since || f.frame_id == leg.tx->frame_id) continue;
+    const auto& frames = ix_.data_frames(from, leg.qpn);
+    for (size_t k = ix_.first_emitted_at(from, leg.qpn, leg.since); k < frames.size(); ++k) {
+        const nic::TxFrameRecord& f = *frames[k];
+        if (&f == leg.tx) break;  // frames after the last one are not ahead of it
         if (!covers(leg.seq_first, leg.seq_end - leg.seq_first, f.seq) || !seen.insert(f.seq).second) continue;
         if (f.wire_first_byte > leg.tx->wire_first_byte) continue;
         sum += Ps(proto::ethernet_wire_bytes(f.frame_bytes)) * bt;
@@ -207,26 +210,20 @@ void PathBuilder::leg_rows(int from, int to, const Leg& leg, const std::string& 
 bool PathBuilder::host_and_sge_rows(const nic::WorkRecord*& work) {
     const OpRecord& op = path_.op;
     const int i = op.initiator;
-    work = nullptr;
-    for (const nic::WorkRecord& w : trace(i).works)
-        if (w.qpn == op.qpn && w.wr_id == op.wr_id && w.ready >= op.posted) {
-            work = &w;
-            break;
-        }
+    work = ix_.work(i, op.qpn, op.wr_id, op.posted);
     if (!work) return fail("no work record for wr_id " + std::to_string(op.wr_id) + " (tracing off?)");
     if (!work->on_stream) return fail("the WR never reached the endpoint");
     // The doorbell (or push) whose slots cover the WR: the first at or after the post that
     // brings the QP's announced slots (free-running, as the SGE counts them) up to the WR's end.
     Ps doorbell = 0;
-    uint32_t announced = 0;
-    for (const nic::DoorbellRecord& d : trace(i).doorbells) {
-        if (d.qpn != op.qpn) continue;
-        announced += d.slots;
-        if (d.at >= op.posted && int16_t(uint16_t(announced) - work->sq_cidx_after) >= 0) {
-            doorbell = d.at;
+    const auto& bells = ix_.doorbells(i, op.qpn);
+    auto d = std::lower_bound(bells.begin(), bells.end(), op.posted,
+                              [](const TraceIndex::Doorbell& b, Ps t) { return b.at < t; });
+    for (; d != bells.end(); ++d)
+        if (int16_t(uint16_t(d->announced) - work->sq_cidx_after) >= 0) {
+            doorbell = d->at;
             break;
         }
-    }
     if (!doorbell || doorbell > work->ready) return fail("no doorbell between post and WR ready");
     const HostSideParams& h = side(i);
     const pcie::PcieParams& pc = h.pcie;
@@ -255,21 +252,20 @@ bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe) {
     // also carry the start of the next message), else its latest.
     const nic::PlacementRecord* pl = nullptr;
     const nic::PlacementRecord* latest = nullptr;
-    for (const nic::PlacementRecord& p : trace(at_host).placements) {
-        if (p.rx_frame_id != leg.rx->frame_id || !p.done) continue;
-        if (!latest || p.done > latest->done) latest = &p;
-        if (p.done <= op.done && (!pl || p.done > pl->done)) pl = &p;
+    for (const nic::PlacementRecord* p : ix_.placements(at_host, leg.rx->frame_id)) {
+        if (!p->done) continue;
+        if (!latest || p->done > latest->done) latest = p;
+        if (p->done <= op.done && (!pl || p->done > pl->done)) pl = p;
     }
     if (!pl) pl = latest;
     if (!pl) return fail("no placement from the frame carrying the last byte");
     row("RX: TPT -> endpoint -> placement DMA issued", pl->issued);
     row("SGE: placement DMA write visible (PCIe MWr)", pl->done, true, write_dma_floor(side(at_host).pcie, pl->bytes));
-    for (const nic::CompletionRecord& c : trace(at_host).completions) {
-        if (c.rx_frame_id != leg.rx->frame_id || c.recv != recv_cqe || !c.cqe_written || c.cqe_written > op.done)
-            continue;
-        if (!recv_cqe && c.wr_id != op.wr_id) continue;
+    for (const nic::CompletionRecord* c : ix_.completions(at_host, leg.rx->frame_id)) {
+        if (c->recv != recv_cqe || !c->cqe_written || c->cqe_written > op.done) continue;
+        if (!recv_cqe && c->wr_id != op.wr_id) continue;
         const pcie::PcieParams& pc = side(at_host).pcie;
-        row("SGE: CQE DMA write visible", c.cqe_written, true,
+        row("SGE: CQE DMA write visible", c->cqe_written, true,
             pcie::analytic::serialize_ps(pc, pcie::analytic::mwr_overhead(pc) + host::ring::kCqe));
         break;
     }
@@ -307,9 +303,9 @@ OpPath PathBuilder::build() {
     } else {
         leg_rows(i, j, leg, "request: ", "", false, 0);
         const nic::ReadSourceRecord* rs = nullptr;
-        for (const nic::ReadSourceRecord& r : trace(j).read_sources)
-            if (r.rx_frame_id == leg.rx->frame_id && r.on_stream) {
-                rs = &r;
+        for (const nic::ReadSourceRecord* r : ix_.read_sources(j, leg.rx->frame_id))
+            if (r->on_stream) {
+                rs = r;
                 break;
             }
         if (!rs) {
@@ -335,7 +331,9 @@ OpPath PathBuilder::build() {
 
 }  // namespace
 
-OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op) { return PathBuilder(sys, op).build(); }
+OpPath critical_path(const TraceIndex& index, const OpRecord& op) { return PathBuilder(index, op).build(); }
+
+OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op) { return critical_path(TraceIndex(sys), op); }
 
 std::string format_path(const OpPath& p) {
     if (!p.matched) return "  (unmatched: " + p.why + ")\n";

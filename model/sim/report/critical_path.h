@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/report/trace_index.h"
 #include "sim/two_host_system.h"
 #include "sim/workload/op_record.h"
 #include "timing/sim_time.h"
@@ -56,7 +57,10 @@ struct OpPath {
     timing::Ps floor_total() const;  // the best lower bound on total(): >= floor_sum()
 };
 
-// Never throws for unmatched input: returns matched == false with the reason.
+// Never throws for unmatched input: returns matched == false with the reason. With an index
+// built once (trace_index.h) each call costs only the operation's own records; the second form
+// builds one for a single call.
+OpPath critical_path(const TraceIndex& index, const OpRecord& op);
 OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op);
 
 // One path as a text table (stage, ns, floor), for logs and tests.

@@ -154,9 +154,10 @@ LatencyBudget build_latency_budget(const std::vector<OpPath>& paths) {
 }
 
 LatencyBudget latency_budget(const TwoHostSystem& sys, const std::vector<OpRecord>& ops) {
+    const TraceIndex index(sys);
     std::vector<OpPath> paths;
     paths.reserve(ops.size());
-    for (const OpRecord& op : ops) paths.push_back(critical_path(sys, op));
+    for (const OpRecord& op : ops) paths.push_back(critical_path(index, op));
     return build_latency_budget(paths);
 }
 
