@@ -427,3 +427,58 @@ TEST_CASE("Latency budget of Writes posted back to back: each op's host row ends
     }
     CHECK(sys.a().nic.trace().doorbells.size() >= size_t(kOps));
 }
+
+TEST_CASE("Latency budget of 200 pipelined Writes: every op matched, each at its own doorbell", "[budget]") {
+    timing::init_time_resolution();
+    const sim::TwoHostParams p = traced_params();
+    sim::TwoHostSystem sys("sys", p);
+    constexpr int kOps = 200;
+    constexpr Ps kGap = 50 * timing::kNs;  // ~20 ops in flight at ~1 us each
+    std::vector<sim::OpRecord> ops;
+    bool done = false;
+    sys.body = [&] {
+        auto [a, b] = sys.connect_pair();
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        std::vector<std::vector<uint8_t>> data;
+        for (int k = 0; k < kOps; ++k) {
+            data.push_back(pattern(64, 1000 + k));
+            sys.a().mem.write(a.buf + 64 * k, data.back());
+        }
+        int next_done = 0;  // Writes land in order
+        auto poll_landed = [&] {
+            while (next_done < int(ops.size()) && sys.b().mem.read(b.buf + 64 * next_done, 64) == data[next_done])
+                ops[next_done++].done = timing::now_ps();
+            verbs::WorkCompletion wc[16];
+            while (sys.a().dev.poll_cq(a.cq, 16, wc) > 0) {}  // frees SQ slots
+        };
+        for (int k = 0; k < kOps; ++k) {
+            const Ps t = timing::now_ps();
+            REQUIRE(sys.a().dev.post_send(a.qp, {write_wr(5000 + k, a, 64 * k, 64, b, 64 * k)}) == 0);
+            ops.push_back(op_record(sim::OpKind::Write, 64, a, 5000 + k, false, t, 0));
+            for (Ps w = 0; w < kGap; w += 1000) {
+                sc_core::wait(timing::to_sc(1000));
+                poll_landed();
+            }
+        }
+        REQUIRE(sys.wait_until([&] { poll_landed(); return next_done == kOps; }, 100 * timing::kUs, 1000));
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        done = true;
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    REQUIRE(done);
+    const sim::TraceIndex index(sys);
+    std::vector<sim::OpPath> paths;
+    Ps last_doorbell = 0;
+    for (const auto& op : ops) {
+        paths.push_back(sim::critical_path(index, op));
+        check_telescopes(paths.back());
+        CHECK(paths.back().rows.front().end > last_doorbell);  // one doorbell per op, in order
+        last_doorbell = paths.back().rows.front().end;
+    }
+    const sim::LatencyBudget budget = sim::build_latency_budget(paths);
+    CHECK(budget.matched == uint64_t(kOps));
+    CHECK(budget.unmatched == 0);
+    REQUIRE(budget.groups.size() == 1);
+    std::printf("%s\n", sim::budget_markdown(budget).c_str());
+}
