@@ -62,6 +62,7 @@ struct WorkRecord {
     bool on_stream = false;
     uint32_t seq_first = 0, seq_end = 0;
     uint16_t sq_cidx_after = 0;  // SQ slots consumed after this WR (free-running, mod 2^16)
+    uint64_t payload_addr = 0;   // host address of the first gathered byte (0: inline or none)
 };
 
 // An SQ doorbell or WC push at the BAR: `slots` more WR slots of `qpn` announced.
@@ -76,6 +77,7 @@ struct DoorbellRecord {
 struct ReadSourceRecord {
     uint32_t qpn = 0;
     uint64_t tag = 0;          // the read_host tag (PayloadBurst wr_id)
+    uint64_t addr = 0;         // host address of the source data
     uint32_t bytes = 0;
     uint64_t rx_frame_id = 0;  // the Read Request's frame
     timing::Ps issued = 0;     // Sge::read_host called

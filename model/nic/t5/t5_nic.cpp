@@ -196,6 +196,7 @@ void T5Nic::on_tx_work(const sge::TxWork& w) {
     if (p_.trace) {
         trace_.works.push_back({w.qpn, w.wr.wr_id, w.pushed, now_ps(), 0, 0});
         trace_.works.back().sq_cidx_after = w.sq_cidx_after;
+        if (!w.wr.is_inline() && !w.wr.sgl.empty()) trace_.works.back().payload_addr = w.wr.sgl[0].addr;
     }
     HeldWork h;
     h.w = w;
@@ -318,7 +319,7 @@ void T5Nic::source_read(Qp& q, uint64_t addr, uint32_t len) {
     q.msgs.push_back({stream_end(q), 0, true, tl});
     ++q.open_reads;
     if (p_.trace)
-        trace_.read_sources.push_back({q.qpn, tag, len, delivering_frame_, now_ps(), false,
+        trace_.read_sources.push_back({q.qpn, tag, addr, len, delivering_frame_, now_ps(), false,
                                        uint32_t(q.ep->tcp().iss() + 1 + q.msgs.back().s0), 0});
     sge_.read_host(q.qpn, tag, addr, len);
 }

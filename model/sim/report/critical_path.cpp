@@ -51,14 +51,16 @@ Ps rx_stage_floor(const nic::StageConfig& s, uint32_t frame_bytes) {
     return t;
 }
 
-// The least a DMA read of a message's bytes can take until a frame's bytes are available at
-// ULP_TX: one read round trip (MRd, root complex, memory, first CplD), and no earlier than the
-// bytes before that frame have crossed the link.
-Ps read_dma_floor(const HostSideParams& h, uint32_t size, uint32_t frame_payload) {
+// The least a DMA read of a message's bytes (from host address `addr`) can take until a
+// frame's bytes are available at ULP_TX: one read round trip (MRd, root complex, memory, the
+// first CplD, which carries at least the bytes up to the first RCB boundary), and no earlier
+// than the bytes before that frame have crossed the link.
+Ps read_dma_floor(const HostSideParams& h, uint64_t addr, uint32_t size, uint32_t frame_payload) {
     const pcie::PcieParams& pc = h.pcie;
     const Ps trip = pcie::analytic::serialize_ps(pc, pcie::analytic::mrd_overhead(pc)) + 2 * pc.link_latency +
                     pc.rc_read_latency.min() + h.mem.read_latency;
-    const uint32_t first = std::min<uint32_t>(size, 64);
+    const uint32_t rcb = std::max<uint32_t>(pc.rcb, 1);
+    const uint32_t first = std::min<uint32_t>(size, rcb - uint32_t(addr % rcb));
     const uint32_t before = size > frame_payload ? size - frame_payload : 0;
     const Ps first_cpl = pcie::analytic::serialize_ps(pc, pcie::analytic::cpld_overhead(pc) + first);
     const Ps stream = before ? pcie::analytic::serialize_ps(pc, before) : 0;
@@ -114,8 +116,9 @@ private:
     // Wire occupancy (preamble, frame, FCS, IFG) of the message's frames before the last one.
     Ps wire_before_last(int from, const Leg& leg) const;
     // Rows from `at_` to the frame's last beat out of the receiver's RX chain.
+    // `data_floor`: the payload came by DMA from `src_addr` (msg_bytes long).
     void leg_rows(int from, int to, const Leg& leg, const std::string& prefix, const std::string& data_stage,
-                  bool data_floor, uint32_t msg_bytes);
+                  bool data_floor, uint64_t src_addr, uint32_t msg_bytes);
     bool host_and_sge_rows(const nic::WorkRecord*& work);
     bool finish_rows(int at_host, const Leg& leg, bool recv_cqe);
 
@@ -156,7 +159,7 @@ Ps PathBuilder::wire_before_last(int from, const Leg& leg) const {
 }
 
 void PathBuilder::leg_rows(int from, int to, const Leg& leg, const std::string& prefix, const std::string& data_stage,
-                           bool data_floor, uint32_t msg_bytes) {
+                           bool data_floor, uint64_t src_addr, uint32_t msg_bytes) {
     const nic::TxFrameRecord& tx = *leg.tx;
     const nic::RxFrameRecord& rx = *leg.rx;
     const HostSideParams& hs = side(from);
@@ -165,9 +168,9 @@ void PathBuilder::leg_rows(int from, int to, const Leg& leg, const std::string& 
     // the TCP engine emitting the segment (send window, the WR reaching the endpoint).
     path_.wire_before_last += wire_before_last(from, leg);
     if (tx.data_ready > tx.emitted) {
-        const Ps floor = data_floor ? read_dma_floor(hs, msg_bytes, tx.payload) : 0;
+        const Ps floor = data_floor ? read_dma_floor(hs, src_addr, msg_bytes, tx.payload) : 0;
         row(prefix + data_stage, tx.data_ready, data_floor, floor);
-        if (data_floor) path_.stream_floor_excess += floor - read_dma_floor(hs, std::min<uint32_t>(msg_bytes, 64), 64);
+        if (data_floor) path_.stream_floor_excess += floor - read_dma_floor(hs, src_addr, msg_bytes, msg_bytes);
     } else
         row(prefix + "NIC: TCP emits the segment", tx.emitted);
     row(prefix + "NIC: TX queue -> offered to ULP_TX", tx.offered);
@@ -298,10 +301,11 @@ OpPath PathBuilder::build() {
     }
     if (op.kind != OpKind::Read) {
         const bool inl = op.inline_data || work->payload_first == 0 || op.size == 0;
-        leg_rows(i, j, leg, "", inl ? "SGE: inline payload beats" : "SGE: payload DMA (gather)", !inl, op.size);
+        leg_rows(i, j, leg, "", inl ? "SGE: inline payload beats" : "SGE: payload DMA (gather)", !inl,
+                 work->payload_addr, op.size);
         if (!finish_rows(j, leg, op.kind == OpKind::Send)) return unmatched();
     } else {
-        leg_rows(i, j, leg, "request: ", "", false, 0);
+        leg_rows(i, j, leg, "request: ", "", false, 0, 0);
         const nic::ReadSourceRecord* rs = nullptr;
         for (const nic::ReadSourceRecord* r : ix_.read_sources(j, leg.rx->frame_id))
             if (r->on_stream) {
@@ -322,7 +326,8 @@ OpPath PathBuilder::build() {
             path_.why = "the frame carrying the response's last byte was not received";
             return unmatched();
         }
-        leg_rows(j, i, back, "response: ", "read DMA at the responder (source data at ULP_TX)", true, rs->bytes);
+        leg_rows(j, i, back, "response: ", "read DMA at the responder (source data at ULP_TX)", true, rs->addr,
+                 rs->bytes);
         if (!finish_rows(i, back, false)) return unmatched();
     }
     path_.matched = true;
