@@ -482,3 +482,56 @@ TEST_CASE("Latency budget of 200 pipelined Writes: every op matched, each at its
     REQUIRE(budget.groups.size() == 1);
     std::printf("%s\n", sim::budget_markdown(budget).c_str());
 }
+
+TEST_CASE("Latency budget of a Write ping-pong (ib_write_lat style): both hosts' ops matched", "[budget]") {
+    timing::init_time_resolution();
+    const sim::TwoHostParams p = traced_params();
+    sim::TwoHostSystem sys("sys", p);
+    constexpr int kIters = 10;
+    std::vector<sim::OpRecord> ops;
+    bool done = false;
+    sys.body = [&] {
+        auto ends = sys.connect_pair();
+        const sim::QpEnd qp[2] = {ends.first, ends.second};
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        // Each side writes iteration k's 64 B into the peer's buffer at 64 * k; the peer polls
+        // for it, then answers: the next op starts the moment the previous one is done.
+        for (int k = 0; k < 2 * kIters; ++k) {
+            const int from = k % 2, to = 1 - from;
+            auto data = pattern(64, 3000 + k);
+            sys.host(from).mem.write(qp[from].buf + 64 * k, data);
+            sim::OpRecord r;
+            r.kind = sim::OpKind::Write;
+            r.size = 64;
+            r.initiator = from;
+            r.qpn = qp[from].qp->qpn;
+            r.wr_id = 700 + k;
+            r.posted = timing::now_ps();
+            REQUIRE(sys.host(from).dev.post_send(qp[from].qp, {write_wr(700 + k, qp[from], 64 * k, 64, qp[to], 64 * k)}) ==
+                    0);
+            REQUIRE(sys.wait_until([&] { return sys.host(to).mem.read(qp[to].buf + 64 * k, 64) == data; },
+                                   20 * timing::kUs, 1000));
+            r.done = timing::now_ps();
+            ops.push_back(r);
+            verbs::WorkCompletion wc[4];
+            sys.host(to).dev.poll_cq(qp[to].cq, 4, wc);
+        }
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        done = true;
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    REQUIRE(done);
+    const sim::LatencyBudget budget = sim::latency_budget(sys, ops);
+    CHECK(budget.matched == uint64_t(2 * kIters));
+    CHECK(budget.unmatched == 0);
+    for (const auto& op : ops) {
+        const sim::OpPath path = sim::critical_path(sys, op);
+        INFO("initiator " << op.initiator);
+        check_telescopes(path);
+        CHECK(row_span(path, "wire: propagation") == p.link.propagation);
+    }
+    REQUIRE(budget.groups.size() == 1);
+    std::printf("ping-pong one-way Write 64 B: mean %.1f ns, floor %.1f ns over %llu ops\n",
+                budget.groups[0].total_mean_ns, budget.groups[0].floor_ns, (unsigned long long)budget.groups[0].ops);
+}
