@@ -27,8 +27,12 @@ function(nicsim_add_test)
   endif()
   target_link_libraries(${T_NAME} PRIVATE Catch2::Catch2 nicsim_warnings nicsim_test_support ${T_LIBS})
   target_include_directories(${T_NAME} PRIVATE ${CMAKE_SOURCE_DIR}/tb/support)
+  # Tests find the source tree through NICSIM_TEST_SOURCE_DIR (compiled in) unless the
+  # NICSIM_SOURCE_DIR environment variable says otherwise. One ENVIRONMENT entry only:
+  # catch_discover_tests splits a ';' list into separate property arguments.
+  target_compile_definitions(${T_NAME} PRIVATE NICSIM_TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   catch_discover_tests(${T_NAME}
     TEST_PREFIX "${T_NAME}."
     PROPERTIES LABELS "${T_LABEL}" TIMEOUT ${T_TIMEOUT}
-               ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1;NICSIM_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+               ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
 endfunction()

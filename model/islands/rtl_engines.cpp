@@ -2,6 +2,7 @@
 // NICSIM_ISLAND_W) and clocks it only inside run_burst(): beats in at full rate, output always
 // ready, until the last packet has left. Bytes, flags and exit cycles all come from the RTL.
 // The only file that includes the Verilated model headers.
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,8 @@
 #include "islands/engine_factory.h"
 
 #ifdef NICSIM_ISLAND_W
+#include <verilated_fst_c.h>
+
 #include "islands/vl_ports.h"
 #define ISL_CAT2(a, b) a##b
 #define ISL_CAT(a, b) ISL_CAT2(a, b)
@@ -61,24 +64,44 @@ class RtlEngine final : public StreamEngine {
     using Model = typename Pins::Model;
 
 public:
-    explicit RtlEngine(const EngineConfig& cfg) : cfg_(cfg), ctx_(new VerilatedContext) {
-        m_.reset(new Model(ctx_.get(), block_name(cfg.block)));
-        m_->clk = 0;
-        m_->rst = 1;
-        m_->s_valid = 0;
-        m_->m_ready = 1;
-        Pins::configure(*m_, cfg_);
-        for (int i = 0; i < 2; ++i) edge();
-        m_->rst = 0;
-        cycles_ = 0;  // reset cycles are not data cycles
+    explicit RtlEngine(const EngineConfig& cfg) : cfg_(cfg), ctx_(new VerilatedContext) { build(); }
+    ~RtlEngine() override {
+        if (fst_) fst_->close();
+        m_->final();
     }
-    ~RtlEngine() override { m_->final(); }
     const EngineConfig& config() const override { return cfg_; }
     uint64_t cycles_clocked() const override { return cycles_; }
+
+    bool open_fst(const std::string& path, uint64_t period_ps) override {
+        if (fst_) fst_->close();
+        if (!ctx_->calcUnusedSigs()) {
+            // Tracing must be allowed before the model exists (Verilator); it costs speed, so
+            // untraced engines never allow it and a traced one is rebuilt here, between
+            // bursts, where the block holds no data (a fresh reset loses nothing).
+            m_->final();
+            m_.reset();
+            ctx_->traceEverOn(true);
+            const uint64_t kept = cycles_;
+            build();
+            cycles_ = kept;
+        }
+        fst_.reset(new VerilatedFstC);
+        m_->trace(fst_.get(), 99);
+        fst_->open(path.c_str());
+        if (!fst_->isOpen()) {
+            fst_.reset();
+            return false;
+        }
+        period_ps_ = period_ps < 2 ? 2 : period_ps;
+        return true;
+    }
+    void set_wave_time(uint64_t start_ps) override { burst_ps_ = start_ps; }
 
     std::vector<EngineResult> run_burst(const std::vector<EnginePacket>& burst) override {
         std::vector<EngineResult> out;
         Pins::configure(*m_, cfg_);
+        // Dump times: this burst starts at burst_ps_, or right after the previous dump.
+        wave_ps_ = std::max(burst_ps_, wave_ps_ + period_ps_);
         size_t pk = 0, off = 0;
         EngineResult cur;
         uint64_t idle = 0;
@@ -112,7 +135,7 @@ public:
                     cur = EngineResult();
                 }
             }
-            edge();
+            rise();  // the inputs were just evaluated with the clock low
             if (in_fire && (off += W) >= burst[pk].bytes.size()) {
                 ++pk;
                 off = 0;
@@ -123,15 +146,39 @@ public:
         m_->s_valid = 0;
         m_->clk = 0;
         m_->eval();
+        if (fst_) fst_->dump(wave_ps_);  // the block idle again
         return out;
     }
 
 private:
+    void build() {
+        m_.reset(new Model(ctx_.get(), block_name(cfg_.block)));
+        m_->clk = 0;
+        m_->rst = 1;
+        m_->s_valid = 0;
+        m_->m_ready = 1;
+        Pins::configure(*m_, cfg_);
+        for (int i = 0; i < 2; ++i) edge();
+        m_->rst = 0;
+        cycles_ = 0;  // reset cycles are not data cycles
+    }
+
+    // One clock cycle: low phase (inputs as set) at wave_ps_, rising edge half a period later.
     void edge() {
         m_->clk = 0;
         m_->eval();
+        rise();
+    }
+    // The second half of edge(), when the low phase has been evaluated already (a second eval
+    // with nothing changed would cost a third of the cycle's time).
+    void rise() {
+        if (fst_) fst_->dump(wave_ps_);
         m_->clk = 1;
         m_->eval();
+        if (fst_) {
+            fst_->dump(wave_ps_ + period_ps_ / 2);
+            wave_ps_ += period_ps_;
+        }
         ++cycles_;
     }
 
@@ -139,6 +186,8 @@ private:
     std::unique_ptr<VerilatedContext> ctx_;
     std::unique_ptr<Model> m_;
     uint64_t cycles_ = 0;
+    std::unique_ptr<VerilatedFstC> fst_;
+    uint64_t period_ps_ = 2, burst_ps_ = 0, wave_ps_ = 0;
 };
 
 }  // namespace

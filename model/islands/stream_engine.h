@@ -54,6 +54,17 @@ public:
     virtual std::vector<EngineResult> run_burst(const std::vector<EnginePacket>& burst) = 0;
     // Cycles the implementation was clocked so far (rtl: clock edges given to the model).
     virtual uint64_t cycles_clocked() const = 0;
+
+    // Waveform of the block into an FST file (impl rtl; a model engine has no signals and
+    // returns false). Cycle k of a burst is dumped at start_ps + k * period_ps, start_ps being
+    // the last value given to set_wave_time() (clamped so that time never runs backwards), so
+    // the trace lines up with the simulated time at which the data passed the block.
+    virtual bool open_fst(const std::string& path, uint64_t period_ps) {
+        (void)path;
+        (void)period_ps;
+        return false;
+    }
+    virtual void set_wave_time(uint64_t start_ps) { (void)start_ps; }
 };
 
 // Throws std::invalid_argument for an rtl width that was not built (see DATA_BYTES_BUILT).

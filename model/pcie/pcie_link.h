@@ -8,8 +8,8 @@
 //    MRRS, neither crosses a 4 KiB boundary. A posted TLP needs RC posted header + data
 //    credits, an MRd needs a non-posted header credit and a free read tag. Posted TLPs may pass
 //    a blocked MRd; an MRd never passes an earlier posted TLP (PCIe ordering rules).
-//  * Root complex: a posted write reaches host memory on arrival (+ rc_write_latency); an MRd
-//    reads memory on arrival, and its completions are ready rc_read_latency + memory latency
+//  * Root complex: a posted write reaches host memory rc_write_latency after arrival; an MRd
+//    reads memory on arrival, or once every earlier posted write is in memory, and its completions are ready rc_read_latency + memory latency
 //    later, split at RCB boundaries into CplDs of at most MPS (or RCB if rcb_chunks).
 //  * Host -> device: CplDs and MMIO writes (doorbells, write-combined WR pushes) share the
 //    downstream serializer in order, so a completion never passes an earlier MMIO write.
@@ -99,6 +99,7 @@ private:
     std::vector<Request*> free_reqs_;
     uint64_t seq_ = 0;
     timing::Ps up_busy_ = 0, down_busy_ = 0;
+    timing::Ps writes_visible_at_ = 0;  // when the last posted write so far reaches memory
     uint32_t tags_in_use_ = 0;
     uint32_t ph_ = 0, pd_ = 0, nph_ = 0;  // credits available
     std::function<void(uint32_t)> msix_handler_;

@@ -26,6 +26,10 @@ HostSideParams side_from(const config::Config& c) {
     s.sge = config::to_sge_params(c);
     s.nic.pipeline = {config::tx_stage_configs(c), config::rx_stage_configs(c), config::to_pipeline_mode(c)};
     s.nic.tcp = config::to_tcp_config(c);
+    s.nic.islands.tx_crc = config::to_engine_config(c, islands::Block::Crc32c, true).impl;
+    s.nic.islands.tx_marker = config::to_engine_config(c, islands::Block::MarkerInsert, true).impl;
+    s.nic.islands.rx_crc = config::to_engine_config(c, islands::Block::Crc32c, false).impl;
+    s.nic.islands.rx_marker = config::to_engine_config(c, islands::Block::MarkerStrip, false).impl;
     return s;
 }
 
@@ -98,6 +102,12 @@ TwoHostSystem::TwoHostSystem(sc_core::sc_module_name name, const TwoHostParams& 
     }
     SC_HAS_PROCESS(TwoHostSystem);
     SC_THREAD(run);
+}
+
+bool TwoHostSystem::open_island_waves(const std::string& dir) {
+    bool a = a_->nic.mpa_check().open_waves(dir + "/a");
+    bool b = b_->nic.mpa_check().open_waves(dir + "/b");
+    return a || b;
 }
 
 void TwoHostSystem::close_pcaps() {

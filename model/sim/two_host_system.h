@@ -78,6 +78,9 @@ public:
     const TwoHostParams& params() const { return p_; }
     net::EthernetLink& link_from(int i) { return i == 0 ? *a_tx_ : *b_tx_; }
     void close_pcaps();
+    // FST waveforms of both NICs' RTL islands (sim.waves = fst): DIR/a.mpa_tx.crc32c.fst, ...
+    // Call before sc_start(); false when no island is rtl (nothing to trace).
+    bool open_island_waves(const std::string& dir);
 
     std::function<void()> body;  // runs in an SC_THREAD
 

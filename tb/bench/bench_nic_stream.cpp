@@ -4,7 +4,9 @@
 // Gb/s, the slowdown (wall time / simulated time), SystemC delta cycles per Ethernet frame
 // (each delta runs at least one process; the kernel has no public per-process counter), and
 // peak memory.
-//   bench_nic_stream [--sim-us N] [--size B] [--depth D] [--idle-connections N]
+//   bench_nic_stream [--sim-us N] [--size B] [--depth D] [--idle-connections N] [--rtl 0|1] [--markers 0|1]
+// --rtl 1: the MPA CRC/marker blocks of both NICs are the Verilated RTL islands
+// (nic.mpa_tx/mpa_rx.*_impl = rtl, docs/rtl.md); --markers 1 negotiates MPA markers.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -27,6 +29,8 @@ struct Options {
     uint32_t size = 65536;
     uint32_t depth = 16;
     uint32_t idle = 0;
+    bool rtl = false;
+    bool markers = false;
 };
 
 Options parse(int argc, char** argv) {
@@ -38,6 +42,8 @@ Options parse(int argc, char** argv) {
         else if (k == "--size") o.size = uint32_t(v);
         else if (k == "--depth") o.depth = uint32_t(v);
         else if (k == "--idle-connections") o.idle = uint32_t(v);
+        else if (k == "--rtl") o.rtl = v != 0;
+        else if (k == "--markers") o.markers = v != 0;
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
             std::exit(2);
@@ -60,6 +66,11 @@ int sc_main(int argc, char** argv) {
     sim::TwoHostParams p;
     p.a.sge.max_qps = p.b.sge.max_qps = std::max<uint32_t>(p.a.sge.max_qps, o.idle + 1);
     p.a.sge.max_cqs = p.b.sge.max_cqs = std::max<uint32_t>(p.a.sge.max_cqs, o.idle + 1);
+    if (o.rtl)
+        for (nic::MpaIslandParams* i : {&p.a.nic.islands, &p.b.nic.islands})
+            i->tx_crc = i->tx_marker = i->rx_crc = i->rx_marker = islands::Impl::Rtl;
+    host::ConnParams cp;
+    cp.mpa.markers = o.markers;
     sim::TwoHostSystem sys("sys", p);
 
     uint64_t bytes_done = 0, frames_at_start = 0, deltas_at_start = 0;
@@ -75,7 +86,7 @@ int sc_main(int argc, char** argv) {
                 std::exit(1);
             }
         }
-        auto [a, b] = sys.connect_pair({}, uint64_t(o.size) * o.depth);
+        auto [a, b] = sys.connect_pair(cp, uint64_t(o.size) * o.depth);
         frames_at_start = sys.link_from(0).frames_sent() + sys.link_from(1).frames_sent();
         deltas_at_start = sc_core::sc_delta_count();
         t_start = timing::now_ps();
@@ -131,5 +142,16 @@ int sc_main(int argc, char** argv) {
     std::printf("  delta cycles       %.2f per frame\n", frames ? double(deltas) / double(frames) : 0.0);
     std::printf("  wall per frame     %.2f us\n", frames ? wall_s * 1e6 / double(frames) : 0.0);
     std::printf("  peak memory        %ld MiB\n", peak_rss_mib());
+    if (o.rtl) {
+        uint64_t fpdus = 0, bad = 0;
+        for (int i = 0; i < 2; ++i) {
+            nic::MpaCheckStats st = sys.host(i).nic.mpa_check().stats();
+            fpdus += st.tx_fpdus + st.rx_fpdus;
+            bad += st.mismatches();
+        }
+        std::printf("  rtl islands        %llu FPDUs through them, %llu mismatches\n",
+                    static_cast<unsigned long long>(fpdus), static_cast<unsigned long long>(bad));
+        if (bad) return 1;
+    }
     return 0;
 }

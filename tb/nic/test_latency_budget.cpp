@@ -219,7 +219,8 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
     }
 
     // Floors of the 64 B Write by hand (defaults: Gen3 x8, 30 ns per WR slot, 140 ns MMIO,
-    // 450 ns root complex + 80 ns memory, 40 Gb/s = 200 ps per byte, 500 MHz core).
+    // 450 ns root complex + 80 ns memory for reads, 230 ns until a posted write is visible,
+    // 40 Gb/s = 200 ps per byte, 500 MHz core).
     // Frame: Ethernet 14 + IPv4 20 + TCP 20 + FPDU (MPA 2 + tagged DDP/RDMAP 14 + 64 + CRC 4)
     // = 138 B; on the wire + FCS 4 = 142 B = 28 400 ps, preamble 8 B = 1 600 ps.
     {
@@ -244,7 +245,8 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
         CHECK(floor_of("MAC TX -> first byte on the wire (preamble)") == 1600);
         CHECK(floor_of("wire: propagation") == 5000);
         CHECK(floor_of("wire: serialization (frame + FCS, last byte in)") == 28400);
-        CHECK(floor_of("SGE: placement DMA write visible (PCIe MWr)") == s88);
+        CHECK(floor_of("SGE: placement DMA write visible (PCIe MWr)") == s88 + p.b.pcie.rc_write_latency);
+        CHECK(p.b.pcie.rc_write_latency == 230000);  // posted-write visibility (docs/host_pcie.md)
         // The pushed WR's host row is exactly its floor (nothing else on the way).
         CHECK(find_row(w, "host: write WR + push MMIO (WC doorbell)")->span() == 30000 + 140000 + s88);
     }

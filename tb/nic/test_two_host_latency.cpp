@@ -118,13 +118,18 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     CHECK(got[1].rows[0].span() == push_host);
     CHECK(got[2].rows[0].span() == push_host);
 
-    // Chelsio claims ~1.5 us end to end (perf_anchors §1.2). With the configured defaults the
-    // model is faster (~1.05-1.07 us for 64 B, 0.49 us for 32 B pushed inline): the PCIe read
-    // round trip (~550 ns, calibrated to pcie-bench) is the largest term and the NIC pipeline
-    // adds ~0.3 us. Reported, not fudged: CHECK_NOFAIL shows the band miss without failing.
+    // Chelsio claims ~1.5 us end to end (perf_anchors §1.2); the issue's sanity band is
+    // 1.2-1.8 us for a 64 B inline Write. With the calibrated defaults (64 B PCIe read ~545 ns,
+    // posted-write visibility 230 ns, both from pcie-bench) the model gives ~1.30 us. A 64 B
+    // inline WR takes two 64 B ring slots, so the driver rings the KDOORBELL and the SGE fetches
+    // it, as cxgb4 does (it pushes only one-slot WRs).
     std::printf("\nChelsio's claim: ~1.5 us end to end (perf_anchors 1.2); band checked: 1.2-1.8 us.\n");
-    CHECK_NOFAIL(got[0].total() >= 1200 * timing::kNs);
-    CHECK_NOFAIL(got[0].total() <= 1800 * timing::kNs);
+    CHECK(got[0].total() >= 1200 * timing::kNs);
+    CHECK(got[0].total() <= 1800 * timing::kNs);
+    // The placement row is the calibrated posted-write visibility plus the MWr's serialization.
+    const Ps placement = row_span(got[0], "SGE: placement DMA write visible (PCIe MWr)");
+    CHECK(placement > p.b.pcie.rc_write_latency);
+    CHECK(placement < p.b.pcie.rc_write_latency + 20 * timing::kNs);
     // Hard bounds: the physical floor (one PCIe read round trip + MMIO + wire) and the claim.
     CHECK(got[0].total() > 800 * timing::kNs);
     CHECK(got[0].total() < 1800 * timing::kNs);

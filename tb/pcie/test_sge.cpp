@@ -409,7 +409,7 @@ TEST_CASE("MSI-X waits for the holdoff timer after arming, and polling mode neve
     const pcie::PcieParams p;
     const auto& clk = top.sge.clock();
     Ps armed_at = clk.after(t_arm + p.mmio_latency + an::serialize_ps(p, 32), nic::sge::SgeParams{}.doorbell_cycles);
-    CHECK(t_event1 == armed_at + 5 * timing::kUs + an::serialize_ps(p, 24 + 4));
+    CHECK(t_event1 == armed_at + 5 * timing::kUs + an::serialize_ps(p, 24 + 4) + p.rc_write_latency);
     CHECK(t_event2 > t_post2);
     CHECK(t_event2 - t_post2 < 2 * timing::kUs);  // past the holdoff: right after the CQE
     CHECK(seen_in_handler == 2);

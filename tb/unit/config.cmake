@@ -11,9 +11,7 @@ nicsim_add_test(NAME config_tests LABEL unit TIMEOUT 30
     test_config_bundled.cpp
     test_config_cli.cpp
   LIBS nicsim_config)
-target_compile_definitions(config_tests PRIVATE
-  NICSIM_BINARY="$<TARGET_FILE:nicsim>"
-  NICSIM_TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_compile_definitions(config_tests PRIVATE NICSIM_BINARY="$<TARGET_FILE:nicsim>")
 add_dependencies(config_tests nicsim)
 
 # Config -> the models' parameter structs (links SystemC through the models, hence its own binary).
@@ -21,5 +19,4 @@ if(TARGET nicsim_config_bind)
   nicsim_add_test(NAME config_bind_tests LABEL unit TIMEOUT 30 SYSTEMC
     SOURCES test_config_bind.cpp
     LIBS nicsim_config_bind)
-  target_compile_definitions(config_bind_tests PRIVATE NICSIM_TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 endif()

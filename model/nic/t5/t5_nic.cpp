@@ -57,7 +57,9 @@ T5Nic::T5Nic(sc_core::sc_module_name name, sge::Sge& sge, const T5NicParams& p, 
       peek_(std::move(peek)),
       eq_("eq"),
       tx_chain_(make_pipeline_chain(p.pipeline.mode, p.pipeline.tx)),
-      rx_chain_(make_pipeline_chain(p.pipeline.mode, p.pipeline.rx)) {
+      rx_chain_(make_pipeline_chain(p.pipeline.mode, p.pipeline.rx)),
+      mpa_check_(std::make_unique<MpaRtlCheck>(p.islands, p.pipeline.tx, p.pipeline.rx,
+                                               [this](std::string m) { error(std::move(m)); })) {
     bar.register_b_transport(this, &T5Nic::bar_transport);
     sge_.set_client(this);
 }
@@ -427,7 +429,10 @@ void T5Nic::release_tx() {
         Ps offer = std::max(now, *r);
         FrameTiming ft = tx_chain_->add({e.frame->size(), offer, s0.clock.period()});
         Ps mac_out = ft.stages.back().first_out;
-        net::EthFrame f{e.frame, next_frame_id_++};
+        std::shared_ptr<const Bytes> bytes = e.frame;
+        if (mpa_check_->active() && e.data)  // the RTL islands of MPA_TX (mpa_rtl_check.h)
+            if (const proto::IwarpEndpoint* ep = endpoint(e.qpn)) bytes = mpa_check_->on_tx(e.qpn, *ep, e.frame, ft);
+        net::EthFrame f{bytes, next_frame_id_++};
         Ps wire = tx_link_ ? tx_link_->transmit(f, mac_out) : mac_out;
         ++stats_.tx_frames;
         stats_.tx_data_frames += e.data;
@@ -461,10 +466,11 @@ void T5Nic::receive(const net::FrameArrival& a) {
         trace_.rx.push_back({a.frame.id, 0, 0, a.first_byte, a.last_byte, ft, out});
     }
     std::shared_ptr<const Bytes> bytes = a.frame.bytes;
-    eq_.schedule(std::max(out, now_ps()), [this, bytes, idx] { deliver(bytes, idx); });
+    MpaRtlCheck::StageWindow mpa = mpa_check_->active() ? mpa_check_->rx_stage_window(ft) : MpaRtlCheck::StageWindow{};
+    eq_.schedule(std::max(out, now_ps()), [this, bytes, idx, mpa] { deliver(bytes, idx, mpa); });
 }
 
-void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index) {
+void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index, MpaRtlCheck::StageWindow mpa_rx) {
     proto::ParsedTcpFrame f = proto::parse_tcp_frame(ByteView(*frame));
     if (f.status != proto::ParsedTcpFrame::Status::Ok || !f.ip_checksum_ok || !f.tcp_checksum_ok ||
         f.ip.dst != p_.ip) {
@@ -484,6 +490,7 @@ void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index) 
     // Trace: placements, completions and read sources this frame causes name it.
     if (rx_index != SIZE_MAX && rx_index < trace_.rx.size()) delivering_frame_ = trace_.rx[rx_index].frame_id;
     q->ep->on_segment(now_ps(), f.tcp, f.payload);
+    if (mpa_check_->active()) mpa_check_->on_rx(q->qpn, *q->ep, *frame, f, mpa_rx);  // after: the session may start here
     pump(*q, now_ps());
     delivering_frame_ = 0;
 }

@@ -53,6 +53,7 @@
 #include "net/ethernet_link.h"
 #include "nic/t5/nic_memory_adapter.h"
 #include "nic/t5/nic_pipeline_config.h"
+#include "nic/t5/mpa_rtl_check.h"
 #include "nic/t5/nic_trace.h"
 #include "nic/t5/payload_timeline.h"
 #include "nic/pipeline/pipeline_chain.h"
@@ -71,6 +72,7 @@ struct T5NicParams {
     size_t max_ulpdu_rx = 0xFFFF;  // longest FPDU accepted
     uint32_t iss_base = 0x10000;   // initial sequence numbers: iss_base + qpn * 0x01000193
     bool trace = false;            // keep per-frame/placement records (NicTrace)
+    MpaIslandParams islands;       // MPA_TX / MPA_RX blocks as RTL islands (mpa_rtl_check.h)
 };
 
 // Where a QP's connection goes: our TCP port and the peer (set before connect/accept; in a
@@ -126,6 +128,10 @@ public:
     const PipelineChain& tx_chain() const { return *tx_chain_; }
     const PipelineChain& rx_chain() const { return *rx_chain_; }
     size_t pending_events() const { return eq_.pending(); }  // 0 once the NIC is idle
+    // The RTL islands of MPA_TX / MPA_RX (inactive unless some impl is rtl); open_waves() on it
+    // writes their FST waveforms.
+    MpaRtlCheck& mpa_check() { return *mpa_check_; }
+    const MpaRtlCheck& mpa_check() const { return *mpa_check_; }
 
 private:
     // One outgoing message whose bytes occupy [s0, s1) of the QP's TCP send stream.
@@ -190,7 +196,7 @@ private:
     void enqueue_segment(Qp& q, const proto::TcpSegment& seg, timing::Ps now);
     std::optional<timing::Ps> data_ready(const TxEntry& e, uint64_t frame_beats);
     void release_tx();
-    void deliver(const std::shared_ptr<const proto::Bytes>& frame, size_t rx_index);
+    void deliver(const std::shared_ptr<const proto::Bytes>& frame, size_t rx_index, MpaRtlCheck::StageWindow mpa_rx);
     void prefetch_recv(uint32_t qpn);
     void place(uint64_t addr, proto::Bytes data);
     void source_read(Qp& q, uint64_t addr, uint32_t len);
@@ -204,6 +210,7 @@ private:
     HostPeek peek_;
     timing::EventQueue eq_;
     std::unique_ptr<PipelineChain> tx_chain_, rx_chain_;
+    std::unique_ptr<MpaRtlCheck> mpa_check_;
     net::EthernetLink* tx_link_ = nullptr;
     proto::Tpt tpt_;
     std::map<uint32_t, QpFlow> flows_;

@@ -32,7 +32,8 @@ void declare_pcie_host_params(ParamRegistry& r) {
                    "Root-complex MRd turnaround, last request byte to first CplD ready, excluding host memory");
     r.add_enum("pcie.rc.read_latency_dist", "constant", {"constant", "pciebench_e5_64b"},
                "constant, or the pcie-bench Xeon E5-2620 v3 64 B read spread shifted to the median read_latency_ps");
-    r.add_duration("pcie.rc.write_latency_ps", 0, 0, kMs, "Root complex: MWr arrival to host memory");
+    r.add_duration("pcie.rc.write_latency_ps", 230 * kNs, 0, kMs,
+                   "Root complex: MWr arrival to the data being in host memory (visible to the CPU and to later reads)");
     r.add_duration("pcie.mmio_latency_ps", 140 * kNs, 0, kMs, "CPU store (doorbell) to root-complex egress");
     r.add_int("pcie.msix_base", 0xFEE00000LL, 0, 1LL << 52, "address", "Device writes to [base, base + 1 MiB) raise MSI-X");
     r.add_int("pcie.seed", 1, 0, INT64_MAX, "", "Seed of the link's latency distributions");
@@ -48,7 +49,7 @@ void declare_pcie_host_params(ParamRegistry& r) {
                       }});
 
     r.add_duration("host.mem.read_latency_ps", 80 * kNs, 0, kMs, "Host memory read latency (LLC/DRAM mix)");
-    r.add_duration("host.mem.write_latency_ps", 0, 0, kMs, "Host memory write latency (posted into the LLC)");
+    r.add_duration("host.mem.write_latency_ps", 0, 0, kMs, "Host memory write latency (posted into the LLC): delays the end of a DMA write as the device sees it");
     r.add_enum("host.doorbell", "auto", {"auto", "plain", "push"},
                "auto: WC push for a single one-slot WR, else KDOORBELL; plain or push force one mode");
     r.add_duration("host.post_cpu_ps", 30 * kNs, 0, kMs, "CPU time to write one 64 B WR slot");
