@@ -537,3 +537,66 @@ TEST_CASE("Latency budget of a Write ping-pong (ib_write_lat style): both hosts'
     std::printf("ping-pong one-way Write 64 B: mean %.1f ns, floor %.1f ns over %llu ops\n",
                 budget.groups[0].total_mean_ns, budget.groups[0].floor_ns, (unsigned long long)budget.groups[0].ops);
 }
+
+TEST_CASE("Latency budget with records packed into segments: Sends sharing frames are each matched", "[budget]") {
+    timing::init_time_resolution();
+    sim::TwoHostParams p = traced_params();
+    p.a.nic.tcp.record_packing = p.b.nic.tcp.record_packing = proto::TcpRecordPacking::PackToEmss;
+    sim::TwoHostSystem sys("sys", p);
+    constexpr int kSends = 24;
+    std::vector<sim::OpRecord> ops;
+    bool done = false;
+    sys.body = [&] {
+        auto [a, b] = sys.connect_pair();
+        std::vector<verbs::RecvWr> rws;
+        for (int k = 0; k < kSends; ++k) rws.push_back({uint64_t(900 + k), {{b.buf + 128 * 1024 + 64 * k, 64, b.mr->lkey}}});
+        REQUIRE(sys.b().dev.post_recv(b.qp, rws) == 0);
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        // A 64 KiB Write fills the send window; the small Sends queue behind it and leave
+        // packed several to a segment.
+        sys.a().mem.write(a.buf + 256 * 1024, pattern(65536, 77));
+        REQUIRE(sys.a().dev.post_send(a.qp, {write_wr(800, a, 256 * 1024, 65536, b, 256 * 1024)}) == 0);
+        for (int k = 0; k < kSends; ++k) {
+            sys.a().mem.write(a.buf + 64 * k, pattern(64, 500 + k));
+            const Ps t = timing::now_ps();
+            REQUIRE(sys.a().dev.post_send(a.qp, {send_wr(600 + k, a, 64 * k, 64)}) == 0);
+            ops.push_back(op_record(sim::OpKind::Send, 64, a, 600 + k, false, t, 0));
+            sc_core::wait(timing::to_sc(100 * timing::kNs));
+        }
+        int got = 0;
+        REQUIRE(sys.wait_until(
+            [&] {
+                verbs::WorkCompletion wc;
+                while (got < kSends && sys.b().dev.poll_cq(b.cq, 1, &wc) == 1) {
+                    REQUIRE(wc.wr_id == uint64_t(900 + got));
+                    ops[got++].done = timing::now_ps();
+                }
+                return got == kSends;
+            },
+            200 * timing::kUs, 1000));
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        done = true;
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    REQUIRE(done);
+    // The frames carrying the Sends' last bytes: fewer than the Sends when records share them.
+    std::set<uint64_t> last_frames;
+    for (const auto& w : sys.a().nic.trace().works) {
+        if (w.wr_id < 600 || w.wr_id >= 600 + kSends) continue;
+        REQUIRE(w.on_stream);
+        for (const auto& f : sys.a().nic.trace().tx)
+            if (f.payload && uint32_t(w.seq_end - 1 - f.seq) < f.payload) {
+                last_frames.insert(f.frame_id);
+                break;
+            }
+    }
+    std::printf("%d Sends ended in %zu frames\n", kSends, last_frames.size());
+    CHECK(last_frames.size() < size_t(kSends));
+    const sim::TraceIndex index(sys);
+    for (const auto& op : ops) {
+        const sim::OpPath path = sim::critical_path(index, op);
+        check_telescopes(path);
+        CHECK(row_span(path, "SGE: CQE DMA write visible") > 0);
+    }
+}

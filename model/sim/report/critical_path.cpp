@@ -264,13 +264,18 @@ bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe) {
     if (!pl) return fail("no placement from the frame carrying the last byte");
     row("RX: TPT -> endpoint -> placement DMA issued", pl->issued);
     row("SGE: placement DMA write visible (PCIe MWr)", pl->done, true, write_dma_floor(side(at_host).pcie, pl->bytes));
+    // The CQE the poll saw: the frame's latest one written by `done` (a frame carrying several
+    // messages completes several; a Read's is its own wr_id's).
+    const nic::CompletionRecord* cqe = nullptr;
     for (const nic::CompletionRecord* c : ix_.completions(at_host, leg.rx->frame_id)) {
         if (c->recv != recv_cqe || !c->cqe_written || c->cqe_written > op.done) continue;
         if (!recv_cqe && c->wr_id != op.wr_id) continue;
+        if (!cqe || c->cqe_written > cqe->cqe_written) cqe = c;
+    }
+    if (cqe) {
         const pcie::PcieParams& pc = side(at_host).pcie;
-        row("SGE: CQE DMA write visible", c->cqe_written, true,
+        row("SGE: CQE DMA write visible", cqe->cqe_written, true,
             pcie::analytic::serialize_ps(pc, pcie::analytic::mwr_overhead(pc) + host::ring::kCqe));
-        break;
     }
     if (at_ > op.done) return fail("the data became visible after done");
     row("host: CPU poll sees the result", op.done);
