@@ -13,5 +13,6 @@ Command add_golden_capture_command(CLI::App& app);
 Command add_params_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
 
 }  // namespace nicsim::app

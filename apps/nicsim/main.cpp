@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     commands.push_back(nicsim::app::add_golden_capture_command(app));
     commands.push_back(nicsim::app::add_params_command(app));
     commands.push_back(nicsim::app::add_validate_command(app));
+    commands.push_back(nicsim::app::add_sweep_command(app));
 #ifdef NICSIM_HAVE_RUN
     commands.push_back(nicsim::app::add_run_command(app));
 #endif

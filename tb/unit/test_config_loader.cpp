@@ -142,10 +142,10 @@ TEST_CASE("scenario sections are kept for the runner and shape-checked", "[confi
     CHECK(l.line == 6);
     CHECK(l.column == 5);
 
-    const std::string g = d.write("badsections.yaml", "faults: {drop: 3}\nworkload: [1]\n");
+    const std::string g = d.write("badsections.yaml", "faults: {drop: 3}\nworkload: 1\n");
     const std::string err = load_errors(g);
     CHECK(err.find(g + ":1:9: faults: expected a list, got a map") != std::string::npos);
-    CHECK(err.find(g + ":2:11: workload: expected a map, got a list") != std::string::npos);
+    CHECK(err.find(g + ":2:11: workload: expected a map or a list of maps, got a scalar") != std::string::npos);
 }
 
 TEST_CASE("cross-parameter rules point at the key the user set", "[config]") {

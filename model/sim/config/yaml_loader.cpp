@@ -182,10 +182,13 @@ void Loader::load_file(const fs::path& path, const Location* from) {
         }
         const auto& sections = section_names();
         if (std::find(sections.begin(), sections.end(), name) != sections.end() && !registry_.is_group(name)) {
-            const bool list = name == "faults";
-            if (!(v.IsNull() || (list ? v.IsSequence() : v.IsMap()))) {
+            // faults: a list; workload: a map, or a list of maps run one after the other.
+            const bool list = name == "faults", either = name == "workload";
+            const bool ok = v.IsNull() || (either ? v.IsMap() || v.IsSequence() : list ? v.IsSequence() : v.IsMap());
+            if (!ok) {
                 error(at(file, v.Mark()), name,
-                      std::string("expected ") + (list ? "a list" : "a map") + ", got " + kind_of(v));
+                      std::string("expected ") + (either ? "a map or a list of maps" : list ? "a list" : "a map") +
+                          ", got " + kind_of(v));
                 continue;
             }
             out_.sections[name] = Section{v, file};
@@ -306,7 +309,7 @@ std::vector<fs::path> LoadOptions::default_nic_config_dirs() {
 }
 
 const std::vector<std::string>& section_names() {
-    static const std::vector<std::string> names = {"topology", "workload", "faults"};
+    static const std::vector<std::string> names = {"topology", "workload", "faults", "outputs"};
     return names;
 }
 
@@ -314,11 +317,23 @@ Location section_location(const Section& s, const YAML::Node& node) { return at(
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const LoadOptions& opts,
                        const ParamRegistry& registry) {
-    Scenario sc{Config(registry), {}, {}, {}, {}};
+    Scenario sc{Config(registry), {}, {}, {}, {}, {}};
     Loader loader(opts, registry, sc);
     loader.load_file(fs::path(path), nullptr);
     std::vector<Diagnostic> diags = std::move(loader.diags);
-    for (Diagnostic& d : apply_overrides(sc.config, overrides)) diags.push_back(std::move(d));
+    // `--set workload.sizes=[64]` belongs to a section: kept for the section's own check.
+    std::vector<std::string> params;
+    for (const std::string& a : overrides) {
+        const size_t eq = a.find('='), dot = a.find('.');
+        const std::string head = dot < eq ? a.substr(0, dot) : std::string();
+        const auto& sections = section_names();
+        if (eq != std::string::npos && !head.empty() && !registry.is_group(head) &&
+            std::find(sections.begin(), sections.end(), head) != sections.end())
+            sc.section_overrides.push_back({head, a.substr(dot + 1, eq - dot - 1), a.substr(eq + 1)});
+        else
+            params.push_back(a);
+    }
+    for (Diagnostic& d : apply_overrides(sc.config, params)) diags.push_back(std::move(d));
     // Cross-parameter rules only make sense once every value is valid on its own.
     if (diags.empty()) diags = sc.config.check_constraints();
     if (!diags.empty()) throw ConfigError(std::move(diags));

@@ -39,6 +39,13 @@ struct BandwidthReport {
 BandwidthReport perftest_bandwidth(uint64_t bytes, double start_us, const std::vector<double>& completion_times_us,
                                    bool gbits);
 
+// As perftest's print_report_bw computes it from both ends of every message: average as above
+// (first post to last completion); peak from the best per-message time over any run of
+// consecutive messages i..j, (completed[j] - posted[i]) / (j - i + 1). Runs are limited to
+// 4096 messages so that very long streams stay cheap (the best run is far shorter).
+BandwidthReport perftest_bandwidth(uint64_t bytes, const std::vector<double>& posted_us,
+                                   const std::vector<double>& completed_us, bool gbits);
+
 struct PerftestBanner {
     std::string title;  // e.g. "RDMA_Write Latency Test"
     std::string device = "t5nic0";

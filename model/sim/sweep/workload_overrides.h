@@ -1,0 +1,28 @@
+// The one place that decides whether a sweep may pass `workload.<key>=<value>` to `nicsim run`.
+// The value goes through the same path as `nicsim run --set`: the config loader keeps it as a
+// section override and the registered `workload` section check (model/sim/workload/, registered
+// by the run command in the nicsim binary) parses it with the file's own rules. Without a
+// registered check (a binary without `run`), only the YAML syntax and the base's workload
+// section are checked here.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/config/diagnostic.h"
+
+namespace nicsim::sweep {
+
+// "workload.<key>" with a non-empty key.
+bool is_workload_key(const std::string& key);
+
+// Empty when `key=value` is acceptable on top of the base scenario `base`, else the reason.
+std::string check_workload_override(const std::filesystem::path& base, const std::string& key, const std::string& value);
+
+// Loads `base` with every `assignments` (parameters and workload keys) and runs the section
+// checks; returns their problems (empty: `nicsim run base --set ...` accepts the input).
+std::vector<config::Diagnostic> check_run_input(const std::filesystem::path& base,
+                                                const std::vector<std::string>& assignments);
+
+}  // namespace nicsim::sweep

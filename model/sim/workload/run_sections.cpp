@@ -1,0 +1,184 @@
+#include "sim/workload/run_sections.h"
+
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <set>
+
+#include "sim/config/suggest.h"
+
+namespace nicsim::sim {
+
+namespace {
+
+using config::Diagnostic;
+using config::Location;
+
+std::string unknown(const std::string& key, const std::vector<std::string>& known) {
+    std::string msg = "unknown key";
+    const std::string near = config::closest(key, known);
+    if (!near.empty()) msg += " (did you mean " + near + "?)";
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    return msg + "; known: " + list;
+}
+
+bool read_bool(const YAML::Node& n, bool& out) {
+    if (!n.IsScalar() || n.Tag() == "!") return false;
+    return YAML::convert<bool>::decode(n, out);
+}
+
+bool read_u64(const YAML::Node& n, uint64_t& out) {
+    long long v = 0;
+    if (!n.IsScalar() || n.Tag() == "!" || !YAML::convert<long long>::decode(n, v) || v < 0) return false;
+    out = uint64_t(v);
+    return true;
+}
+
+// Overrides of a section the runner does not accept from the command line.
+void refuse_overrides(const config::Scenario& sc, const std::string& section, std::vector<Diagnostic>& d) {
+    for (const auto& o : sc.section_overrides)
+        if (o.section == section)
+            d.push_back({{"--set", 0, 0}, section + "." + o.key, "cannot be set from the command line; edit the scenario"});
+}
+
+}  // namespace
+
+std::vector<Diagnostic> parse_outputs(const config::Scenario& sc, OutputsSpec& out) {
+    std::vector<Diagnostic> d;
+    static const std::vector<std::string> keys = {"pcap", "budget", "stats", "perfetto", "waves"};
+    auto set = [&](const std::string& key, const YAML::Node& v, const Location& where) {
+        bool b = false;
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) return d.push_back({where, "outputs." + key, unknown(key, keys)});
+        if (!read_bool(v, b)) return d.push_back({where, "outputs." + key, "must be true or false"});
+        (key == "pcap" ? out.pcap : key == "budget" ? out.budget : key == "stats" ? out.stats
+                                                  : key == "perfetto" ? out.perfetto : out.waves) = b;
+    };
+    auto it = sc.sections.find("outputs");
+    if (it != sc.sections.end() && it->second.node.IsMap()) {
+        const config::Section& s = it->second;
+        for (const auto& kv : s.node) set(kv.first.Scalar(), kv.second, config::section_location(s, kv.first));
+    }
+    for (const auto& o : sc.section_overrides) {
+        if (o.section != "outputs") continue;
+        YAML::Node v;
+        try {
+            v = YAML::Load(o.value);
+        } catch (const YAML::Exception&) {
+            d.push_back({{"--set", 0, 0}, "outputs." + o.key, "the value is not valid YAML"});
+            continue;
+        }
+        set(o.key, v, {"--set", 0, 0});
+    }
+    return d;
+}
+
+std::vector<Diagnostic> parse_faults(const config::Scenario& sc, std::vector<LinkFault>& out) {
+    std::vector<Diagnostic> d;
+    refuse_overrides(sc, "faults", d);
+    auto it = sc.sections.find("faults");
+    if (it == sc.sections.end() || !it->second.node.IsSequence()) return d;
+    const config::Section& s = it->second;
+    static const std::vector<std::string> keys = {"link", "drop_frames", "drop_probability", "from_frame"};
+    for (size_t i = 0; i < s.node.size(); ++i) {
+        const YAML::Node e = s.node[i];
+        const std::string path = "faults." + std::to_string(i);
+        auto bad = [&](const YAML::Node& n, const std::string& key, const std::string& msg) {
+            d.push_back({config::section_location(s, n), path + (key.empty() ? "" : "." + key), msg});
+        };
+        if (!e.IsMap()) {
+            bad(e, "", "must be a map, e.g. {link: a_to_b, drop_frames: [5]}");
+            continue;
+        }
+        LinkFault f;
+        bool has_link = false, has_drop = false;
+        for (const auto& kv : e) {
+            const std::string key = kv.first.Scalar();
+            const YAML::Node v = kv.second;
+            if (key == "link") {
+                has_link = true;
+                if (v.IsScalar() && (v.Scalar() == "a_to_b" || v.Scalar() == "b_to_a")) f.from_host = v.Scalar() == "a_to_b" ? 0 : 1;
+                else bad(v, key, "must be a_to_b or b_to_a");
+            } else if (key == "drop_frames") {
+                has_drop = true;
+                if (!v.IsSequence()) {
+                    bad(v, key, "must be a list of frame indices (0 = the link's first frame)");
+                    continue;
+                }
+                for (const auto& x : v) {
+                    uint64_t n = 0;
+                    if (read_u64(x, n)) f.drop_frames.push_back(n);
+                    else bad(x, key, "frame indices are integers >= 0");
+                }
+            } else if (key == "drop_probability") {
+                has_drop = true;
+                double p = -1;
+                if (!v.IsScalar() || v.Tag() == "!" || !YAML::convert<double>::decode(v, p) || !(p >= 0 && p <= 1))
+                    bad(v, key, "must be a number in 0..1");
+                else f.drop_probability = p;
+            } else if (key == "from_frame") {
+                if (!read_u64(v, f.from_frame)) bad(v, key, "must be an integer >= 0");
+            } else {
+                bad(kv.first, key, unknown(key, keys));
+            }
+        }
+        if (!has_link) bad(e, "link", "missing (a_to_b or b_to_a)");
+        if (!has_drop) bad(e, "", "needs drop_frames and/or drop_probability");
+        out.push_back(f);
+    }
+    if (!d.empty()) out.clear();
+    return d;
+}
+
+std::vector<Diagnostic> parse_topology(const config::Scenario& sc) {
+    std::vector<Diagnostic> d;
+    refuse_overrides(sc, "topology", d);
+    auto it = sc.sections.find("topology");
+    if (it == sc.sections.end() || !it->second.node.IsMap()) return d;
+    const config::Section& s = it->second;
+    for (const auto& kv : s.node) {
+        const std::string key = kv.first.Scalar();
+        if (key == "hosts") {
+            uint64_t n = 0;
+            if (!read_u64(kv.second, n) || n != 2)
+                d.push_back({config::section_location(s, kv.second), "topology.hosts",
+                             "the model has exactly two hosts (A and B); got " +
+                                 (kv.second.IsScalar() ? kv.second.Scalar() : std::string("not a number"))});
+        } else {
+            d.push_back({config::section_location(s, kv.first), "topology." + key,
+                         unknown(key, {"hosts"}) + " (a switch between the hosts: net.switch.enabled)"});
+        }
+    }
+    return d;
+}
+
+void install_faults(TwoHostSystem& sys, const std::vector<LinkFault>& faults, uint64_t seed) {
+    for (int host = 0; host < 2; ++host) {
+        std::vector<LinkFault> mine;
+        for (const LinkFault& f : faults)
+            if (f.from_host == host) mine.push_back(f);
+        if (mine.empty()) continue;
+        struct State {
+            std::vector<LinkFault> faults;
+            std::set<uint64_t> frames;
+            std::mt19937_64 rng;
+            uint64_t index = 0;
+        };
+        auto st = std::make_shared<State>();
+        st->faults = mine;
+        for (const LinkFault& f : mine) st->frames.insert(f.drop_frames.begin(), f.drop_frames.end());
+        st->rng.seed(seed * 2 + uint64_t(host));
+        sys.link_from(host).set_drop_filter([st](const net::EthFrame&) {
+            const uint64_t i = st->index++;
+            bool drop = st->frames.count(i) > 0;
+            for (const LinkFault& f : st->faults) {
+                if (f.drop_probability <= 0 || i < f.from_frame) continue;
+                // Draw for every frame in range, so a frame's fate does not depend on the others'.
+                if (std::uniform_real_distribution<double>(0, 1)(st->rng) < f.drop_probability) drop = true;
+            }
+            return drop;
+        });
+    }
+}
+
+}  // namespace nicsim::sim
