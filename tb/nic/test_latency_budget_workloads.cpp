@@ -90,3 +90,8 @@ TEST_CASE("Budget of the smb_direct_mix scenario's ops (Reads and Writes on 4 QP
 TEST_CASE("Budget of the trace_replay scenario's ops (a storage trace on 2 QPs)", "[budget][workload]") {
     check_scenario("trace_replay", {}, std::nullopt);
 }
+
+TEST_CASE("Budget of the switch_write scenario's ops (write_lat then write_bw through the switch)",
+          "[budget][workload]") {
+    check_scenario("switch_write", {"workload.iterations=30"}, sim::OpKind::Write);
+}
