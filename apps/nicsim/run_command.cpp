@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "sim/config/diagnostic.h"
+#include "sim/report/latency_budget.h"
 #include "sim/report/perfetto_trace.h"
 #include "sim/report/stats_report.h"
 #include "sim/workload/progress_meter.h"
@@ -78,6 +79,7 @@ Command add_run_command(CLI::App& app) {
         eo.after_run = [&](sim::TwoHostSystem& sys, const std::vector<sim::OpRecord>& ops) {
             // The reports read the NICs' per-frame records while the system is still alive.
             if (opt->out.empty()) return;
+            if (plan.outputs.budget) sim::write_latency_budget(sys, ops, dir);
             if (plan.outputs.stats) sim::write_stats(sys, dir);
             if (plan.outputs.perfetto) sim::write_perfetto_trace(sys, ops, dir / sim::kPerfettoTraceFile);
         };

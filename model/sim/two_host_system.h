@@ -74,6 +74,7 @@ public:
     HostNode& a() { return *a_; }
     HostNode& b() { return *b_; }
     HostNode& host(int i) { return i == 0 ? *a_ : *b_; }
+    const HostNode& host(int i) const { return i == 0 ? *a_ : *b_; }
     const TwoHostParams& params() const { return p_; }
     net::EthernetLink& link_from(int i) { return i == 0 ? *a_tx_ : *b_tx_; }
     void close_pcaps();

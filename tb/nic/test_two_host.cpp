@@ -205,7 +205,7 @@ TEST_CASE("Through the cut-through switch the wire adds exactly the switch laten
     p.use_switch = true;
     p.a.nic.trace = p.b.nic.trace = true;
     sim::TwoHostSystem sys("sys", p);
-    LatencyBreakdown lb;
+    sim::OpPath lb;
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -215,22 +215,20 @@ TEST_CASE("Through the cut-through switch the wire adds exactly the switch laten
         Ps t = timing::now_ps();
         REQUIRE(sys.a().dev.post_send(a.qp, {write_wr(7, a, 0, 32, b, 128, true)}) == 0);
         REQUIRE(sys.wait_until([&] { return sys.b().mem.read(b.buf + 128, 32) == data; }, 20 * timing::kUs, 1000));
+        const Ps t_done = timing::now_ps();
         sc_core::wait(timing::to_sc(1 * timing::kUs));
-        lb = breakdown(sys, t, 7);
+        lb = sim::critical_path(sys, op_record(sim::OpKind::Write, 32, a, 7, true, t, t_done));
         done = true;
         sc_core::sc_stop();
     };
     sc_core::sc_start();
     REQUIRE(done);
-    REQUIRE(lb.complete);
-    std::printf("\n32 B inline Write through the switch\n%s", lb.table().c_str());
-    bool found = false;
-    for (const auto& r : lb.rows)
-        if (r.first == "wire: propagation") {
-            found = true;
-            CHECK(r.second == 2 * p.link.propagation + p.sw.latency);
-        }
-    CHECK(found);
+    INFO(lb.why);
+    REQUIRE(lb.matched);
+    std::printf("\n32 B inline Write through the switch\n%s", sim::format_path(lb).c_str());
+    CHECK(row_span(lb, "wire: propagation to the switch") == p.link.propagation);
+    CHECK(row_span(lb, "switch: port to port (first byte)") == p.sw.latency);
+    CHECK(row_span(lb, "wire: propagation switch -> peer") == p.link.propagation);
     no_errors(sys);
 }
 

@@ -1,5 +1,6 @@
 // One-way latency of a small RDMA Write, back to back, with the configured defaults: from
-// post_send at host A to the data being in host B's memory, broken down stage by stage.
+// post_send at host A to host B's CPU seeing the data, broken down stage by stage by the
+// latency budget's critical path (model/sim/report/critical_path.h).
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -35,7 +36,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
                           {"32 B inline (1-slot WR pushed: no DMA read)", 32, true},
                           {"64 B Send from an SGE into a posted receive (pushed; to the receive CQE)", 64, false, true}};
     constexpr int kCases = 4;
-    LatencyBreakdown got[kCases];
+    sim::OpPath got[kCases];
     bool pushed[kCases] = {};
     Ps t_posts[kCases] = {};
     bool done = false;
@@ -54,6 +55,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
             REQUIRE(sys.a().dev.post_send(a.qp, {wr}) == 0);
             REQUIRE(sys.wait_until([&] { return sys.b().mem.read(b.buf + 65536 + 4096 * i, cases[i].len) == data; },
                                    20 * timing::kUs, 1 * timing::kNs));
+            Ps t_done = timing::now_ps();
             Ps t_cqe = 0;
             if (cases[i].send) {  // B's CPU polls its CQ (1 ns grid) until the receive CQE is there
                 verbs::WorkCompletion wc;
@@ -63,9 +65,10 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
                 CHECK(wc.wr_id == 55);
                 CHECK(wc.byte_len == cases[i].len);
             }
+            if (t_cqe) t_done = t_cqe;  // a Send is done when B polled its receive CQE
             sc_core::wait(timing::to_sc(1 * timing::kUs));
-            got[i] = breakdown(sys, t_post, 100 + i);
-            if (t_cqe) got[i].to_cqe = t_cqe - t_post;
+            got[i] = sim::critical_path(sys, op_record(cases[i].send ? sim::OpKind::Send : sim::OpKind::Write,
+                                                       cases[i].len, a, 100 + i, cases[i].inl, t_post, t_done));
             for (const auto& w : sys.a().nic.trace().works)
                 if (w.wr_id == uint64_t(100 + i)) pushed[i] = w.pushed;
         }
@@ -76,22 +79,23 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     REQUIRE(done);
     for (int i = 0; i < kCases; ++i) {
         INFO(cases[i].what << ": " << got[i].why);
-        REQUIRE(got[i].complete);
-        std::printf("\n%s\n%s", cases[i].what, got[i].table().c_str());
+        REQUIRE(got[i].matched);
+        std::printf("\n%s\n%s", cases[i].what, sim::format_path(got[i]).c_str());
         // The rows telescope: they must add up to the total exactly.
         Ps sum = 0;
-        for (const auto& r : got[i].rows) sum += r.second;
-        CHECK(sum == got[i].total);
+        for (const auto& r : got[i].rows) sum += r.span();
+        CHECK(sum == got[i].total());
     }
     CHECK_FALSE(pushed[0]);
     CHECK(pushed[1]);
     CHECK(pushed[2]);
     CHECK(pushed[3]);
-    // The receive CQE is visible after the data (the SGE orders the CQE DMA behind the placement).
-    CHECK(got[3].to_cqe > got[3].total);
+    // The Send ends on the receive CQE, visible after the data (the SGE orders the CQE DMA
+    // behind the placement); the Writes end on the data.
+    CHECK(row_span(got[3], "SGE: CQE DMA write visible") > 0);
+    CHECK(row_span(got[0], "SGE: CQE DMA write visible") == 0);
     // The wire row is exactly the cable's propagation delay (first byte out -> first byte in).
-    for (const auto& r : got[0].rows)
-        if (r.first == "wire: propagation") CHECK(r.second == p.link.propagation);
+    CHECK(row_span(got[0], "wire: propagation") == p.link.propagation);
     // The chains are idle before each message (50 us apart), so the fast engine's stage times
     // for the data frame must equal the per-edge reference engine run on that frame alone.
     {
@@ -111,8 +115,8 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     // A pushed one-slot WR reaches the NIC after the CPU's slot write and the 64 B MMIO TLP
     // (docs/host_pcie.md: 30 ns + 140 ns + serialization of 24 + 64 B at Gen3 x8).
     const Ps push_host = p.a.driver.post_cpu_ps + p.a.pcie.mmio_latency + pcie::analytic::serialize_ps(p.a.pcie, 24 + 64);
-    CHECK(got[1].rows[0].second == push_host);
-    CHECK(got[2].rows[0].second == push_host);
+    CHECK(got[1].rows[0].span() == push_host);
+    CHECK(got[2].rows[0].span() == push_host);
 
     // Chelsio claims ~1.5 us end to end (perf_anchors §1.2); the issue's sanity band is
     // 1.2-1.8 us for a 64 B inline Write. With the calibrated defaults (64 B PCIe read ~545 ns,
@@ -120,15 +124,14 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     // inline WR takes two 64 B ring slots, so the driver rings the KDOORBELL and the SGE fetches
     // it, as cxgb4 does (it pushes only one-slot WRs).
     std::printf("\nChelsio's claim: ~1.5 us end to end (perf_anchors 1.2); band checked: 1.2-1.8 us.\n");
-    CHECK(got[0].total >= 1200 * timing::kNs);
-    CHECK(got[0].total <= 1800 * timing::kNs);
+    CHECK(got[0].total() >= 1200 * timing::kNs);
+    CHECK(got[0].total() <= 1800 * timing::kNs);
     // The placement row is the calibrated posted-write visibility plus the MWr's serialization.
-    for (const auto& r : got[0].rows)
-        if (r.first == "placement DMA write (PCIe MWr) visible") {
-            CHECK(r.second > p.b.pcie.rc_write_latency);
-            CHECK(r.second < p.b.pcie.rc_write_latency + 20 * timing::kNs);
-        }
+    const Ps placement = row_span(got[0], "SGE: placement DMA write visible (PCIe MWr)");
+    CHECK(placement > p.b.pcie.rc_write_latency);
+    CHECK(placement < p.b.pcie.rc_write_latency + 20 * timing::kNs);
     // Hard bounds: the physical floor (one PCIe read round trip + MMIO + wire) and the claim.
-    CHECK(got[0].total > 800 * timing::kNs);
-    CHECK(got[0].total < 1800 * timing::kNs);
+    CHECK(got[0].total() > 800 * timing::kNs);
+    CHECK(got[0].total() < 1800 * timing::kNs);
+    CHECK(got[0].total() >= got[0].floor_total());
 }

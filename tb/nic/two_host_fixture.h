@@ -1,12 +1,14 @@
-// Helpers shared by the two-host NIC tests: byte patterns, posting verbs WRs, and the
-// per-stage latency breakdown of one message.
+// Helpers shared by the two-host NIC tests: byte patterns, posting verbs WRs, and OpRecords
+// for the per-stage latency breakdown of one message (model/sim/report/critical_path.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "sim/report/critical_path.h"
 #include "sim/two_host_system.h"
+#include "sim/workload/op_record.h"
 
 namespace nicsim::testing {
 
@@ -42,18 +44,11 @@ inline verbs::SendWr send_wr(uint64_t id, const sim::QpEnd& src, uint64_t src_of
     return w;
 }
 
-// One message's life from post_send at host A to its placement in host B's memory.
-struct LatencyBreakdown {
-    std::vector<std::pair<std::string, timing::Ps>> rows;  // stage, time spent
-    timing::Ps total = 0;                                  // post -> placement visible
-    timing::Ps to_cqe = 0;                                 // post -> B polled its CQE (set by the test)
-    bool complete = false;
-    std::string why;  // what was missing if !complete
-    std::string table() const;
-};
+// One op from host A as the latency budget sees it (sim::critical_path breaks it down).
+sim::OpRecord op_record(sim::OpKind kind, uint32_t size, const sim::QpEnd& a, uint64_t wr_id, bool inl,
+                        timing::Ps posted, timing::Ps done);
 
-// Reads the NIC traces of both hosts (T5NicParams::trace must be on) for the first data
-// frame A sent after `t_post` and the placement it caused at B.
-LatencyBreakdown breakdown(sim::TwoHostSystem& sys, timing::Ps t_post, uint64_t wr_id);
+// The span of a path's row by stage name (0 if the path has no such row).
+timing::Ps row_span(const sim::OpPath& p, const std::string& stage);
 
 }  // namespace nicsim::testing

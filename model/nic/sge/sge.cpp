@@ -437,7 +437,7 @@ void Sge::place(uint64_t addr, std::vector<uint8_t> data, std::function<void()> 
         errors_.push_back(std::string(name()) + ": placement DMA rejected at " + hex(addr));
 }
 
-void Sge::complete_tx(const TxWork& w, WcStatus status) {
+void Sge::complete_tx(const TxWork& w, WcStatus status, std::function<void()> cqe_written) {
     Qp* q = qp(w.qpn);
     if (!q) return bad("complete_tx for QP " + std::to_string(w.qpn) + ", which does not exist");
     if (status != WcStatus::Success) q->error = true;
@@ -449,11 +449,11 @@ void Sge::complete_tx(const TxWork& w, WcStatus status) {
     c.opcode = wc_opcode(w.wr.opcode);
     c.status = status;
     c.sq_cidx = w.sq_cidx_after;
-    write_cqe(q->cfg.send_cqn, c, false);
+    write_cqe(q->cfg.send_cqn, c, false, std::move(cqe_written));
 }
 
 void Sge::complete_recv(uint32_t qpn, const RecvWqe& r, uint32_t byte_len, WcStatus status, uint8_t wc_flags,
-                        uint32_t inv_rkey) {
+                        uint32_t inv_rkey, std::function<void()> cqe_written) {
     Qp* q = qp(qpn);
     if (!q) return bad("complete_recv for QP " + std::to_string(qpn) + ", which does not exist");
     Cqe c;
@@ -464,7 +464,7 @@ void Sge::complete_recv(uint32_t qpn, const RecvWqe& r, uint32_t byte_len, WcSta
     c.status = status;
     c.flags = wc_flags;
     c.inv_rkey = inv_rkey;
-    write_cqe(q->cfg.recv_cqn, c, wc_flags & ring::kWcSolicited);
+    write_cqe(q->cfg.recv_cqn, c, wc_flags & ring::kWcSolicited, std::move(cqe_written));
 }
 
 void Sge::report_async_error(uint32_t qpn, WcStatus status) {
@@ -479,7 +479,7 @@ void Sge::report_async_error(uint32_t qpn, WcStatus status) {
     write_cqe(q->cfg.recv_cqn, c, false);
 }
 
-void Sge::write_cqe(uint32_t cqn, Cqe c, bool solicited) {
+void Sge::write_cqe(uint32_t cqn, Cqe c, bool solicited, std::function<void()> written) {
     auto it = cqs_.find(cqn);
     if (it == cqs_.end()) return bad("CQE for CQ " + std::to_string(cqn) + ", which does not exist");
     Cq& cq = it->second;
@@ -495,9 +495,10 @@ void Sge::write_cqe(uint32_t cqn, Cqe c, bool solicited) {
     Ps t = std::max(clk_.after(now_ps(), p_.cqe_cycles), cqe_busy_);
     cqe_busy_ = t + clk_.period();
     bool wake = solicited || c.status != WcStatus::Success;
-    eq_.schedule(t, [this, cqn, addr, c, wake] {
+    eq_.schedule(t, [this, cqn, addr, c, wake, written] {
         ++stats_.cqes;
-        dma.write(addr, ring::encode_cqe(c), nullptr);
+        dma.write(addr, ring::encode_cqe(c), written ? pcie::DmaInitiator::WriteDoneFn([written](bool) { written(); })
+                                                     : pcie::DmaInitiator::WriteDoneFn());
         Cq& q = cqs_.at(cqn);
         if (!q.cfg.interrupts || q.armed == 0 || (q.armed == 2 && !wake)) return;
         q.armed = 0;

@@ -58,15 +58,16 @@ public:
     uint8_t max_ird_ord() const override { return p_.max_ird_ord; }
 
     // --- Pipeline -> SGE ---
-    // Retire a send WR: writes its CQE if it was signaled or failed.
-    void complete_tx(const TxWork& w, host::ring::WcStatus status);
+    // Retire a send WR: writes its CQE if it was signaled or failed. `cqe_written` (optional,
+    // for traces) is called when the CQE is in host memory; never if no CQE is written.
+    void complete_tx(const TxWork& w, host::ring::WcStatus status, std::function<void()> cqe_written = nullptr);
     // Fetch the next receive WR of `qpn` by DMA; cb(false, {}) at once if none is posted.
     void fetch_recv(uint32_t qpn, std::function<void(bool ok, const host::ring::RecvWqe&)> cb);
     // DMA-write data into host memory (split at MPS by the link); done() when the RC has it.
     void place(uint64_t addr, std::vector<uint8_t> data, std::function<void()> done = nullptr);
-    // Write a receive completion.
+    // Write a receive completion (`cqe_written` as for complete_tx).
     void complete_recv(uint32_t qpn, const host::ring::RecvWqe& r, uint32_t byte_len, host::ring::WcStatus status,
-                       uint8_t wc_flags = 0, uint32_t inv_rkey = 0);
+                       uint8_t wc_flags = 0, uint32_t inv_rkey = 0, std::function<void()> cqe_written = nullptr);
     // An affiliated asynchronous error of `qpn` (the receive side sent a Terminate): an error
     // CQE flagged ring::kCqeAsyncError on its receive CQ; the QP is in error from now on.
     void report_async_error(uint32_t qpn, host::ring::WcStatus status);
@@ -137,7 +138,7 @@ private:
     void gather_issue(uint32_t qpn);
     void gather_arrive(uint32_t qpn, const std::shared_ptr<Gather>& g, uint32_t off, const uint8_t* data, uint32_t n);
     void gather_progress(uint32_t qpn);
-    void write_cqe(uint32_t cqn, host::ring::Cqe c, bool solicited);
+    void write_cqe(uint32_t cqn, host::ring::Cqe c, bool solicited, std::function<void()> written = nullptr);
 
     SgeParams p_;
     timing::ClockDomain clk_;

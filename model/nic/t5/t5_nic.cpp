@@ -148,8 +148,13 @@ void T5Nic::bar_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& d) {
     const uint32_t len = gp.get_data_length();
     const uint8_t* data = gp.get_data_ptr();
     if (p_.trace && (a == host::ring::bar::kSqDoorbell ||
-                     (a >= host::ring::bar::kWcPushBase && a < host::ring::bar::kWcPushEnd)))
+                     (a >= host::ring::bar::kWcPushBase && a < host::ring::bar::kWcPushEnd))) {
         trace_.sq_doorbells.push_back(now_ps());
+        if (a == host::ring::bar::kSqDoorbell && len == 8 && data)
+            trace_.doorbells.push_back({ld32(data), ld16(data + 4), now_ps()});
+        else if (a != host::ring::bar::kSqDoorbell)
+            trace_.doorbells.push_back({uint32_t((a - host::ring::bar::kWcPushBase) / host::ring::kSlot), 1, now_ps()});
+    }
     if (a != host::ring::bar::kRqDoorbell || len != 8 || !data) return;
     uint32_t qpn = ld32(data);
     uint16_t inc = ld16(data + 4);
@@ -198,7 +203,11 @@ void T5Nic::prefetch_recv(uint32_t qpn) {
 void T5Nic::on_tx_work(const sge::TxWork& w) {
     Qp* q = qp(w.qpn);
     if (!q) return error("TX work for unknown QP " + std::to_string(w.qpn));
-    if (p_.trace) trace_.works.push_back({w.qpn, w.wr.wr_id, w.pushed, now_ps(), 0, 0});
+    if (p_.trace) {
+        trace_.works.push_back({w.qpn, w.wr.wr_id, w.pushed, now_ps(), 0, 0});
+        trace_.works.back().sq_cidx_after = w.sq_cidx_after;
+        if (!w.wr.is_inline() && !w.wr.sgl.empty()) trace_.works.back().payload_addr = w.wr.sgl[0].addr;
+    }
     HeldWork h;
     h.w = w;
     auto op = work_opcode(w.wr.opcode);
@@ -293,6 +302,7 @@ void T5Nic::post(Qp& q, HeldWork h, Ps now) {
     q.ep->post_send(now, h.wr);
     uint64_t s1 = stream_end(q);
     if (h.timeline && s1 > s0) q.msgs.push_back({s0, s1, false, h.timeline});
+    if (p_.trace) trace_stream_range(q, h.w.wr.wr_id, s0, s1);
 }
 
 uint64_t T5Nic::unwrap(Qp& q, uint32_t off32) {
@@ -318,6 +328,9 @@ void T5Nic::source_read(Qp& q, uint64_t addr, uint32_t len) {
     if (peek_) q.sent_bytes[tl.get()] = peek_(addr, len);
     q.msgs.push_back({stream_end(q), 0, true, tl});
     ++q.open_reads;
+    if (p_.trace)
+        trace_.read_sources.push_back({q.qpn, tag, addr, len, delivering_frame_, now_ps(), false,
+                                       uint32_t(q.ep->tcp().iss() + 1 + q.msgs.back().s0), 0});
     sge_.read_host(q.qpn, tag, addr, len);
 }
 
@@ -327,6 +340,13 @@ void T5Nic::finish_open_reads(Qp& q) {
     for (size_t i = q.msgs.size(); i-- > q.msgs.size() - q.open_reads;) {
         q.msgs[i].s1 = end;
         q.msgs[i].open = false;
+        if (p_.trace)
+            for (auto it = trace_.read_sources.rbegin(); it != trace_.read_sources.rend(); ++it)
+                if (it->qpn == q.qpn && it->tag == q.msgs[i].timeline->wr_id()) {
+                    it->on_stream = true;
+                    it->seq_end = uint32_t(q.ep->tcp().iss() + 1 + end);
+                    break;
+                }
         end = q.msgs[i].s0;
     }
     q.open_reads = 0;
@@ -482,9 +502,12 @@ void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index, 
         ++stats_.rx_no_connection;  // no listener: dropped (a T5 would answer with an RST)
         return;
     }
+    // Trace: placements, completions and read sources this frame causes name it.
+    if (rx_index != SIZE_MAX && rx_index < trace_.rx.size()) delivering_frame_ = trace_.rx[rx_index].frame_id;
     q->ep->on_segment(now_ps(), f.tcp, f.payload);
     if (mpa_check_->active()) mpa_check_->on_rx(q->qpn, *q->ep, *frame, f, mpa_rx);  // after: the session may start here
     pump(*q, now_ps());
+    delivering_frame_ = 0;
 }
 
 void T5Nic::place(uint64_t addr, Bytes data) {
@@ -492,7 +515,7 @@ void T5Nic::place(uint64_t addr, Bytes data) {
     stats_.place_bytes += data.size();
     if (!p_.trace) return sge_.place(addr, std::move(data));
     size_t idx = trace_.placements.size();
-    trace_.placements.push_back({addr, uint32_t(data.size()), now_ps(), 0});
+    trace_.placements.push_back({addr, uint32_t(data.size()), now_ps(), 0, delivering_frame_});
     sge_.place(addr, std::move(data), [this, idx] { trace_.placements[idx].done = now_ps(); });
 }
 
@@ -506,7 +529,8 @@ void T5Nic::complete(Qp& q, const proto::WorkCompletion& wc) {
     } else if (wc.status == proto::CompletionStatus::Flushed) {
         st = WcStatus::WrFlushErr;
     }
-    if (p_.trace) trace_.completions.push_back({q.qpn, 0, wc.opcode == proto::WorkOpcode::Recv, now_ps()});
+    if (p_.trace)
+        trace_.completions.push_back({q.qpn, 0, wc.opcode == proto::WorkOpcode::Recv, now_ps(), delivering_frame_, 0});
     if (wc.opcode == proto::WorkOpcode::Recv) {
         const RecvWqe* w = q.mem->receive(wc.wr_id);
         if (!w) return error("completion for unknown receive tag " + std::to_string(wc.wr_id));
@@ -520,14 +544,34 @@ void T5Nic::complete(Qp& q, const proto::WorkCompletion& wc) {
             inv = *wc.invalidated_stag;
         }
         if (p_.trace) trace_.completions.back().wr_id = r.wr_id;
-        sge_.complete_recv(q.qpn, r, uint32_t(wc.byte_len), st, flags, inv);
+        sge_.complete_recv(q.qpn, r, uint32_t(wc.byte_len), st, flags, inv, trace_cqe_written());
         return;
     }
     auto it = q.works.find(wc.wr_id);
     if (it == q.works.end()) return error("completion for unknown work " + std::to_string(wc.wr_id));
     if (p_.trace) trace_.completions.back().wr_id = it->second.wr.wr_id;
-    sge_.complete_tx(it->second, st);
+    sge_.complete_tx(it->second, st, trace_cqe_written());
     q.works.erase(it);
+}
+
+// ---------------------------------------------------------------- tracing only
+
+// Marks the host WR's latest work record with the message's TCP sequence range.
+void T5Nic::trace_stream_range(Qp& q, uint64_t host_wr_id, uint64_t s0, uint64_t s1) {
+    const uint32_t base = q.ep->tcp().iss() + 1;
+    for (auto it = trace_.works.rbegin(); it != trace_.works.rend(); ++it)
+        if (it->qpn == q.qpn && it->wr_id == host_wr_id && !it->on_stream) {
+            it->on_stream = true;
+            it->seq_first = uint32_t(base + s0);
+            it->seq_end = uint32_t(base + s1);
+            return;
+        }
+}
+
+std::function<void()> T5Nic::trace_cqe_written() {
+    if (!p_.trace || trace_.completions.empty()) return nullptr;
+    const size_t idx = trace_.completions.size() - 1;
+    return [this, idx] { trace_.completions[idx].cqe_written = now_ps(); };
 }
 
 // Re-armed after every interaction; a superseded deadline still wakes once and does nothing.

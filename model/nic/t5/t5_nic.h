@@ -204,6 +204,9 @@ private:
     void place(uint64_t addr, proto::Bytes data);
     void source_read(Qp& q, uint64_t addr, uint32_t len);
     void error(std::string msg);
+    // --- tracing only (T5NicParams::trace) ---
+    void trace_stream_range(Qp& q, uint64_t host_wr_id, uint64_t s0, uint64_t s1);
+    std::function<void()> trace_cqe_written();  // for the completion record just pushed
 
     sge::Sge& sge_;
     T5NicParams p_;
@@ -221,6 +224,7 @@ private:
     uint16_t ip_id_ = 0;
     T5NicStats stats_;
     NicTrace trace_;
+    uint64_t delivering_frame_ = 0;  // trace: the received frame being delivered (0: none)
     std::vector<std::string> errors_;
 };
 
