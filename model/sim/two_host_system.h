@@ -83,7 +83,6 @@ public:
     bool open_island_waves(const std::string& dir);
 
     // --- read-only access for the reports written after the run (stats, Perfetto trace) ---
-    const HostNode& host(int i) const { return i == 0 ? *a_ : *b_; }
     const net::EthernetLink& link_from(int i) const { return i == 0 ? *a_tx_ : *b_tx_; }
     const net::CutThroughSwitch* network_switch() const { return sw_.get(); }  // null: back to back
 

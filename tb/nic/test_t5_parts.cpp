@@ -102,7 +102,8 @@ TEST_CASE("The NIC's chains come from the nic.* keys", "[t5][unit]") {
     CHECK(n.tx[3].latency_cycles == 11);
     CHECK(n.rx[0].name == "mac_rx");
     CHECK(n.rx[2].name == "le");
-    CHECK(n.rx[2].latency_cycles == 3 + 4);  // LE + hash lookup
+    CHECK(n.rx[2].latency_cycles == c.get_int("nic.le.latency_cycles") + c.get_int("nic.le.hash_lookup_cycles"));
+    CHECK(n.rx[2].latency_cycles == 1 + 2);  // the t5_40g defaults: LE + hash lookup
     CHECK(n.rx[6].name == "tpt");
     CHECK(n.rx[6].clock.period() == 2000);  // 500 MHz core
     CHECK(n.rx[6].header_bytes == 82);

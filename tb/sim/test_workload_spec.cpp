@@ -153,7 +153,7 @@ TEST_CASE("Outputs, faults and topology sections", "[workload]") {
     auto e = sim::parse_outputs(sc, o);
     REQUIRE(e.size() == 1);
     CHECK(e[0].format() ==
-          f + ":2:35: outputs.perfeto: unknown key (did you mean perfetto?); known: pcap, budget, stats, perfetto, waves");
+          f + ":2:35: outputs.perfeto: unknown key (did you mean perfetto?); known: pcap, budget, stats, perfetto");
     CHECK(o.pcap);
     CHECK(o.stats);
     CHECK(o.budget);  // from --set

@@ -30,16 +30,16 @@ struct Block {
 };
 
 constexpr Block kBlocks[] = {
-    {"ulp_tx", false, 6, 64, 1, "ULP_TX (RDMAP/DDP segmentation)"},
-    {"tp", false, 12, 64, 66, "TP (TCP offload: TCB, sequence numbers, ACKs, retransmission)"},
-    {"mpa_tx", false, 4, 64, 1, "MPA TX (CRC32c, markers)"},
+    {"ulp_tx", false, 2, 64, 1, "ULP_TX (RDMAP/DDP segmentation)"},
+    {"tp", false, 3, 64, 66, "TP (TCP offload: TCB, sequence numbers, ACKs, retransmission)"},
+    {"mpa_tx", false, 2, 64, 1, "MPA TX (CRC32c, markers)"},
     {"mac_tx", true, 11, 128, 1, "MAC TX (MAC+PCS to the wire)"},
     {"mac_rx", true, 20, 128, 1, "MAC RX (PCS+MAC from the wire)"},
-    {"mps", false, 4, 64, 14, "MPS (port switch, ingress buffer)"},
-    {"le", false, 3, 64, 54, "LE (connection lookup; the lookup itself adds nic.le.*_lookup_cycles)"},
-    {"mpa_rx", false, 4, 64, 68, "MPA RX (marker strip, CRC check, FPDU delineation)"},
-    {"ulp_rx", false, 6, 64, 82, "ULP_RX (DDP/RDMAP receive)"},
-    {"tpt", false, 4, 64, 82, "TPT (STag lookup, protection checks)"},
+    {"mps", false, 1, 64, 14, "MPS (port switch, ingress buffer)"},
+    {"le", false, 1, 64, 54, "LE (connection lookup; the lookup itself adds nic.le.*_lookup_cycles)"},
+    {"mpa_rx", false, 2, 64, 68, "MPA RX (marker strip, CRC check, FPDU delineation)"},
+    {"ulp_rx", false, 1, 64, 82, "ULP_RX (DDP/RDMAP receive)"},
+    {"tpt", false, 1, 64, 82, "TPT (STag lookup, protection checks)"},
 };
 
 void declare_clocks(ParamRegistry& r) {
@@ -94,8 +94,8 @@ void declare_blocks(ParamRegistry& r) {
             r.add_enum("nic.le.mode", "hash", {"hash", "tcam"}, "Connection lookup: hash table or TCAM");
             r.add_int_pow2("nic.le.hash_entries", 16384, 1024, 1 << 20, "entries", "Hash-region entries of the LE");
             r.add_int("nic.le.tcam_cells", 8192, 128, 65536, "cells", "TCAM cells (an IPv4 4-tuple entry uses 4)");
-            r.add_int("nic.le.hash_lookup_cycles", 4, 0, 10000, "cycles", "Added latency of a hash lookup, core cycles");
-            r.add_int("nic.le.tcam_lookup_cycles", 2, 0, 10000, "cycles", "Added latency of a TCAM lookup, core cycles");
+            r.add_int("nic.le.hash_lookup_cycles", 2, 0, 10000, "cycles", "Added latency of a hash lookup, core cycles");
+            r.add_int("nic.le.tcam_lookup_cycles", 1, 0, 10000, "cycles", "Added latency of a TCAM lookup, core cycles");
         } else if (std::string(b.name) == "tp") {
             r.add_int("nic.tp.tcb_cache_entries", 1024, 1, 1 << 20, "entries", "TCBs held on chip by TP");
             r.add_int("nic.tp.tcb_miss_cycles", 100, 0, 1000000, "cycles",

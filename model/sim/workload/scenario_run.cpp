@@ -66,7 +66,8 @@ RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts) {
         p.pcap_b = (opts.out_dir / "port_b.pcap").string();
     }
     // The budget, stats and Perfetto writers read the NICs' per-frame records.
-    p.a.nic.trace = p.b.nic.trace = plan.outputs.nic_trace() && !opts.out_dir.empty();
+    // (only when someone will read them: an output folder or an after_run callback).
+    p.a.nic.trace = p.b.nic.trace = plan.outputs.nic_trace() && (!opts.out_dir.empty() || opts.after_run);
     TwoHostSystem sys("sys", p);
     if (cfg.get_string("sim.waves") == "fst" && !opts.out_dir.empty() && !sys.open_island_waves(opts.out_dir.string()))
         std::cerr << "# sim.waves: no RTL island in this configuration (nic.mpa_tx/rx.*_impl: rtl); no waveform written\n";

@@ -49,7 +49,8 @@ struct RunOutcome {
 struct ExecuteOptions {
     std::filesystem::path out_dir;  // empty: no files (pcap needs it)
     bool progress_terminal = false;  // draw the progress bar in place (stderr is a terminal)
-    // Called after the run, with the system and every OpRecord (also after a failure).
+    // Called after the run, with the system and every OpRecord (also after a failure). When
+    // set (or out_dir is), the NICs keep the per-frame traces the requested outputs need.
     std::function<void(TwoHostSystem&, const std::vector<OpRecord>&)> after_run;
 };
 
