@@ -16,6 +16,8 @@
 
 #include "nic/pipeline/pipeline_layout.h"
 #include "nic/pipeline/pipeline_reference_engine.h"
+#include "nic/pipeline/sliding_history.h"
+#include "nic/pipeline/stage_counters.h"
 
 namespace nicsim::nic {
 
@@ -28,14 +30,43 @@ public:
     FrameTiming add(const OfferedFrame& frame);
 
     const PipelineLayout& layout() const { return layout_; }
+    std::vector<StageCounters> counters() const;
+    // Per-beat times held in memory (all stages): bounded by the FIFO depths and the longest
+    // frame, not by the run's length.
+    uint64_t held_beats() const;
 
 private:
-    bool try_pop(size_t s, size_t f, uint64_t n);  // beat n of frame f at stage s
+    // What a stage needs to place the beats of the frame being added, one after the other:
+    // its rules as plain numbers, and the byte mapping to the stage below kept incrementally
+    // (no divisions on the per-beat path).
+    struct StageCursor {
+        uint64_t next = 0, end = 0;  // beats of the frame at this stage: next to pop, one past the last
+        uint64_t first = 0;          // the frame's first beat here
+        uint64_t gate = 0;           // the beat the first pop waits for (header or last)
+        uint64_t bytes_out = 0;      // bytes of the frame up to and including beat `next`
+        uint64_t high = 0;           // downstream beat (frame-local) holding byte bytes_out - 1
+        uint64_t down_written = 0;   // downstream beats (frame-local) written so far
+    };
+    struct StageRules {
+        timing::ClockDomain clock;
+        timing::Ps period = 0, latency = 0;
+        uint32_t width = 0;
+        uint64_t depth = 0;
+        bool cut_through = true;
+    };
+
+    bool try_pop(size_t s, uint64_t frame_bytes);  // the next beat of the frame at stage s
+    void count(size_t f);                          // counters for frame f's beats
 
     PipelineLayout layout_;
-    std::vector<std::vector<timing::Ps>> write_;  // [stage][beat]: written into the stage's FIFO
-    std::vector<std::vector<timing::Ps>> pop_;    // [stage][beat]: taken by the stage
-    std::vector<uint64_t> next_write_;            // [stage]: next beat to be written
+    std::vector<StageRules> rules_;
+    std::vector<SlidingHistory<timing::Ps>> write_;  // [stage][beat]: written into the stage's FIFO
+    std::vector<SlidingHistory<timing::Ps>> pop_;    // [stage][beat]: taken by the stage
+    std::vector<StageCursor> cur_;
+    uint64_t source_next_ = 0;                       // next stage-0 beat the source writes
+    std::vector<StageCounters> counters_;
+    std::vector<uint64_t> area_;                     // [stage] occupancy integral, beat-ps
+    std::vector<uint64_t> occupancy_cursor_;         // [stage] first beat not popped by the last write
 };
 
 }  // namespace nicsim::nic
