@@ -65,7 +65,7 @@ size_t PipelineLayout::frame_of(size_t s, uint64_t beat) const {
     size_t& hint = frame_hint_[s];
     for (size_t f = hint; f < hint + 2 && f + 1 < b.end(); ++f)
         if (b[f] <= beat && beat < b[f + 1]) return hint = f;
-    return hint = b.begin() + size_t(std::upper_bound(b.begin_it(), b.end_it(), beat) - b.begin_it()) - 1;
+    return hint = size_t(b.upper_bound(beat)) - 1;
 }
 
 uint64_t PipelineLayout::header_beats(size_t s, size_t f) const {

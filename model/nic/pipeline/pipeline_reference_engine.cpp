@@ -39,7 +39,7 @@ FrameTiming PipelineReferenceEngine::add(const OfferedFrame& frame) {
     const size_t f = layout_.frame_count() - 1;
     for (uint64_t k = 0; k < layout_.beat_count(0, f); ++k) offer_.push_back(frame.first_offer + k * frame.offer_interval);
     for (size_t s = 0; s < layout_.stage_count(); ++s) {
-        write_[s].extend_to(layout_.total_beats(s), kUnknown);
+        write_[s].extend_to(layout_.total_beats(s), kUnknown);  // kUnknown: not placed yet
         pop_[s].extend_to(layout_.total_beats(s), kUnknown);
     }
     now_ = checkpoint_;  // the last instant the new frame cannot have influenced

@@ -1,7 +1,6 @@
 #include "nic/pipeline/pipeline_timing.h"
 
 #include <algorithm>
-#include <limits>
 #include <stdexcept>
 
 namespace nicsim::nic {
@@ -10,7 +9,21 @@ using timing::Ps;
 
 namespace {
 
-constexpr Ps kUnknown = std::numeric_limits<Ps>::max();
+// ClockDomain::edge_after (the first edge strictly after t) for times that mostly advance by
+// less than a period from one call to the next: `hint` holds the previous answer, so the
+// division is only needed after a jump.
+inline Ps near_edge_after(Ps t, Ps& hint, Ps period) {
+    Ps e;
+    if (t < hint && t + period >= hint) {
+        e = hint;
+    } else if (t >= hint && t - hint < 4 * period) {
+        for (e = hint + period; e <= t;) e += period;
+    } else {
+        e = (t / period + 1) * period;
+    }
+    hint = e;
+    return e;
+}
 
 }  // namespace
 
@@ -20,12 +33,11 @@ PipelineTimingEngine::PipelineTimingEngine(std::vector<StageConfig> stages)
       pop_(layout_.stage_count()),
       cur_(layout_.stage_count()),
       counters_(layout_.stage_count()),
-      area_(layout_.stage_count(), 0),
-      occupancy_cursor_(layout_.stage_count(), 0) {
+      area_(layout_.stage_count(), 0) {
     for (size_t s = 0; s < layout_.stage_count(); ++s) {
         const StageConfig& c = layout_.stage(s);
-        rules_.push_back({c.clock, c.clock.period(), c.clock.cycles(c.latency_cycles), c.width_bytes,
-                          c.fifo_depth_beats, c.cut_through});
+        rules_.push_back({c.clock.period(), c.clock.cycles(c.latency_cycles), c.width_bytes, c.fifo_depth_beats,
+                          c.cut_through});
     }
 }
 
@@ -35,8 +47,9 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
     const size_t stages = layout_.stage_count();
     const uint64_t bytes = frame.bytes;
     for (size_t s = 0; s < stages; ++s) {
-        write_[s].extend_to(layout_.total_beats(s), kUnknown);
-        pop_[s].extend_to(layout_.total_beats(s), kUnknown);
+        // No fill: an entry is read only once the cursors say it is placed.
+        write_[s].extend_to(layout_.total_beats(s));
+        pop_[s].extend_to(layout_.total_beats(s));
         StageCursor& c = cur_[s];
         c.first = c.next = layout_.first_beat(s, f);
         c.end = c.first + layout_.beat_count(s, f);
@@ -57,8 +70,8 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
         bool progress = false;
         while (source_next_ < end0) {
             const uint64_t n = source_next_;
+            if (n >= depth0 && n - depth0 >= cur_[0].next) break;  // slot not freed yet
             const Ps slot = n >= depth0 ? pop_[0][n - depth0] : 0;
-            if (slot == kUnknown) break;
             const Ps in_order = n > 0 ? write_[0][n - 1] : 0;  // a frame offered early queues behind
             write_[0][n] = std::max({frame.first_offer + (n - first0) * frame.offer_interval, slot, in_order});
             ++source_next_;
@@ -66,15 +79,21 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
         }
         bool done = true;
         for (size_t s = 0; s < stages; ++s) {
-            StageCursor& c = cur_[s];
-            while (c.next < c.end && try_pop(s, bytes)) progress = true;
-            done = done && c.next == c.end;
+            progress = pop_run(s, bytes) || progress;
+            done = done && cur_[s].next == cur_[s].end;
         }
         if (done) break;
         if (!progress) throw std::logic_error("pipeline timing: no beat can advance (deadlock)");
     }
     FrameTiming ft = layout_.frame_timing(f, write_, pop_);
-    count(f);
+    for (size_t s = 0; s < stages; ++s) {
+        StageCounters& k = counters_[s];
+        const uint64_t beats = cur_[s].end - cur_[s].first;
+        ++k.frames;
+        k.beats += beats;
+        k.busy += beats * rules_[s].period;
+        k.last_pop = pop_[s][cur_[s].end - 1];
+    }
 
     // The next frame reads, at each stage, only the last beat before it (one beat per cycle),
     // the beats whose pops free the slots it needs (up to a FIFO depth back), and its own.
@@ -87,64 +106,66 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
     return ft;
 }
 
-bool PipelineTimingEngine::try_pop(size_t s, uint64_t frame_bytes) {
+bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
     StageCursor& c = cur_[s];
     const StageRules& r = rules_[s];
-    const uint64_t n = c.next;
-    const Ps w = write_[s][n];
-    if (w == kUnknown) return false;
-    Ps t = r.clock.edge_after(w);                          // visible the edge after its write
-    if (n > 0) t = std::max(t, pop_[s][n - 1] + r.period);  // 1 beat/cycle (the beat before is placed)
-
-    if (n == c.first) {
-        // Cut-through: the header beats visible. Store-and-forward: the frame-complete flag is
-        // registered, one cycle after the last beat is visible.
-        const Ps g = write_[s][c.gate];
-        if (g == kUnknown) return false;
-        t = std::max(t, r.clock.edge_after(g) + (r.cut_through ? 0 : r.period));
-    }
+    const uint64_t start = c.next, written = written_end(s);
+    const SlidingHistory<Ps>::View wr = write_[s].view(), po = pop_[s].view();
     const bool has_next = s + 1 < cur_.size();
-    if (has_next) {  // credit: the downstream FIFO must have room for what this beat writes
-        StageCursor& d = cur_[s + 1];
-        const StageRules& dr = rules_[s + 1];
-        while ((c.high + 1) * dr.width < c.bytes_out) ++c.high;  // downstream beat of our last byte
-        const uint64_t high = d.first + c.high;
-        if (high >= dr.depth) {
-            const Ps freed = pop_[s + 1][high - dr.depth];
-            if (freed == kUnknown) return false;
-            t = std::max(t, r.clock.edge_after(freed));
-        }
-        // The downstream beats whose last byte this beat carries are written when it leaves.
-        const Ps out = t + r.latency;
-        const uint64_t down_beats = d.end - d.first;
-        while (c.down_written < down_beats &&
-               std::min<uint64_t>((c.down_written + 1) * dr.width, frame_bytes) <= c.bytes_out)
-            write_[s + 1][d.first + c.down_written++] = out;
+    SlidingHistory<Ps>::View next_wr{}, next_po{};
+    if (has_next) {
+        next_wr = write_[s + 1].view();
+        next_po = pop_[s + 1].view();
     }
-    pop_[s][n] = t;
-    ++c.next;
-    c.bytes_out = std::min<uint64_t>(c.bytes_out + r.width, frame_bytes);
-    return true;
-}
+    uint64_t& area = area_[s];
+    uint32_t& max_occupancy = counters_[s].max_occupancy;
 
-// A beat occupies its stage's FIFO from its write to its pop: the occupancy integral is the
-// sum of those intervals, and the occupancy peaks just after a write.
-void PipelineTimingEngine::count(size_t f) {
-    for (size_t s = 0; s < cur_.size(); ++s) {
-        StageCounters& k = counters_[s];
-        const uint64_t first = layout_.first_beat(s, f), end = first + layout_.beat_count(s, f);
-        ++k.frames;
-        k.beats += end - first;
-        k.busy += (end - first) * rules_[s].period;
-        k.last_pop = pop_[s][end - 1];
-        uint64_t& q = occupancy_cursor_[s];
-        for (uint64_t n = first; n < end; ++n) {
-            const Ps w = write_[s][n];
-            area_[s] += pop_[s][n] - w;
-            while (pop_[s][q] <= w) ++q;  // stops at n at the latest: a beat pops after its write
-            k.max_occupancy = std::max<uint32_t>(k.max_occupancy, uint32_t(n + 1 - q));
+    while (c.next < c.end) {
+        const uint64_t n = c.next;
+        if (n >= written) break;
+        // t is always an edge of this stage's clock, so a constraint "the first edge after x"
+        // with x < t is already met: the common case needs no edge arithmetic at all.
+        const Ps w = wr[n];
+        Ps t = n > 0 ? po[n - 1] + r.period : 0;  // 1 beat/cycle (the beat before is placed)
+        if (w >= t) t = near_edge_after(w, c.visible_edge, r.period);  // visible the edge after its write
+
+        if (n == c.first) {
+            // Cut-through: the header beats visible. Store-and-forward: the frame-complete flag
+            // is registered, one cycle after the last beat is visible.
+            if (c.gate >= written) break;
+            const Ps g = wr[c.gate] + (r.cut_through ? 0 : r.period);
+            Ps gate_edge = c.visible_edge;  // the gate is a later write: keep the hint for it
+            if (g >= t) t = near_edge_after(g, gate_edge, r.period);
         }
+        if (has_next) {  // credit: the downstream FIFO must have room for what this beat writes
+            StageCursor& d = cur_[s + 1];
+            const StageRules& dr = rules_[s + 1];
+            while ((c.high + 1) * dr.width < c.bytes_out) ++c.high;  // downstream beat of our last byte
+            const uint64_t high = d.first + c.high;
+            if (high >= dr.depth) {
+                const uint64_t freeing = high - dr.depth;
+                if (freeing >= d.next) break;  // that pop is not placed yet
+                const Ps freed = next_po[freeing];
+                if (freed >= t) t = near_edge_after(freed, c.credit_edge, r.period);
+            }
+            // The downstream beats whose last byte this beat carries are written when it leaves.
+            const Ps out = t + r.latency;
+            const uint64_t down_beats = d.end - d.first;
+            while (c.down_written < down_beats &&
+                   std::min<uint64_t>((c.down_written + 1) * dr.width, frame_bytes) <= c.bytes_out)
+                next_wr[d.first + c.down_written++] = out;
+        }
+        po[n] = t;
+        ++c.next;
+        c.bytes_out = std::min<uint64_t>(c.bytes_out + r.width, frame_bytes);
+
+        // Counters: a beat occupies the FIFO from its write to its pop, so the occupancy
+        // integral is the sum of those intervals, and the occupancy peaks just after a write.
+        area += t - w;
+        while (po[c.occupancy_q] <= w) ++c.occupancy_q;  // stops at n at the latest (t > w)
+        max_occupancy = std::max<uint32_t>(max_occupancy, uint32_t(n + 1 - c.occupancy_q));
     }
+    return c.next != start;
 }
 
 std::vector<StageCounters> PipelineTimingEngine::counters() const {

@@ -36,9 +36,8 @@ public:
     uint64_t held_beats() const;
 
 private:
-    // What a stage needs to place the beats of the frame being added, one after the other:
-    // its rules as plain numbers, and the byte mapping to the stage below kept incrementally
-    // (no divisions on the per-beat path).
+    // Where a stage is in the frame being added, and the byte mapping to the stage below,
+    // kept incrementally so the per-beat path needs no divisions.
     struct StageCursor {
         uint64_t next = 0, end = 0;  // beats of the frame at this stage: next to pop, one past the last
         uint64_t first = 0;          // the frame's first beat here
@@ -46,17 +45,23 @@ private:
         uint64_t bytes_out = 0;      // bytes of the frame up to and including beat `next`
         uint64_t high = 0;           // downstream beat (frame-local) holding byte bytes_out - 1
         uint64_t down_written = 0;   // downstream beats (frame-local) written so far
+        timing::Ps visible_edge = 0, credit_edge = 0;  // last answers of edge_after (see near_edge_after)
+        uint64_t occupancy_q = 0;    // first beat not popped by the latest write (counters)
     };
     struct StageRules {
-        timing::ClockDomain clock;
         timing::Ps period = 0, latency = 0;
         uint32_t width = 0;
         uint64_t depth = 0;
         bool cut_through = true;
     };
 
-    bool try_pop(size_t s, uint64_t frame_bytes);  // the next beat of the frame at stage s
-    void count(size_t f);                          // counters for frame f's beats
+    // Pops the frame's beats at stage s while everything they wait for is placed; returns
+    // whether it popped any. Beats are placed (known) below these cursors: stage s's pops below
+    // cur_[s].next, its writes below written_end(s).
+    bool pop_run(size_t s, uint64_t frame_bytes);
+    uint64_t written_end(size_t s) const {
+        return s == 0 ? source_next_ : cur_[s].first + cur_[s - 1].down_written;
+    }
 
     PipelineLayout layout_;
     std::vector<StageRules> rules_;
@@ -66,7 +71,6 @@ private:
     uint64_t source_next_ = 0;                       // next stage-0 beat the source writes
     std::vector<StageCounters> counters_;
     std::vector<uint64_t> area_;                     // [stage] occupancy integral, beat-ps
-    std::vector<uint64_t> occupancy_cursor_;         // [stage] first beat not popped by the last write
 };
 
 }  // namespace nicsim::nic
