@@ -106,66 +106,82 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
     return ft;
 }
 
+// The per-beat path works on local copies of the cursors (the compiler cannot keep struct
+// fields in registers across the stores into the beat arrays, which have the same type).
 bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
     StageCursor& c = cur_[s];
-    const StageRules& r = rules_[s];
-    const uint64_t start = c.next, written = written_end(s);
+    const StageRules r = rules_[s];
+    const uint64_t start = c.next, end = c.end, first = c.first, written = written_end(s);
     const SlidingHistory<Ps>::View wr = write_[s].view(), po = pop_[s].view();
+    uint64_t n = c.next, bytes_out = c.bytes_out, high = c.high, down_written = c.down_written, q = c.occupancy_q;
+    Ps visible_edge = c.visible_edge, credit_edge = c.credit_edge;
+    uint64_t area = 0;
+    uint64_t max_occupancy = counters_[s].max_occupancy;
+    Ps prev = n > 0 ? po[n - 1] : 0;
+
     const bool has_next = s + 1 < cur_.size();
     SlidingHistory<Ps>::View next_wr{}, next_po{};
+    uint64_t d_first = 0, d_beats = 0, d_popped = 0, d_width = 1, d_depth = 0;
     if (has_next) {
         next_wr = write_[s + 1].view();
         next_po = pop_[s + 1].view();
+        const StageCursor& d = cur_[s + 1];
+        d_first = d.first;
+        d_beats = d.end - d.first;
+        d_popped = d.next;
+        d_width = rules_[s + 1].width;
+        d_depth = rules_[s + 1].depth;
     }
-    uint64_t& area = area_[s];
-    uint32_t& max_occupancy = counters_[s].max_occupancy;
 
-    while (c.next < c.end) {
-        const uint64_t n = c.next;
-        if (n >= written) break;
+    for (; n < end && n < written; ++n) {
         // t is always an edge of this stage's clock, so a constraint "the first edge after x"
         // with x < t is already met: the common case needs no edge arithmetic at all.
         const Ps w = wr[n];
-        Ps t = n > 0 ? po[n - 1] + r.period : 0;  // 1 beat/cycle (the beat before is placed)
-        if (w >= t) t = near_edge_after(w, c.visible_edge, r.period);  // visible the edge after its write
+        Ps t = n > 0 ? prev + r.period : 0;  // 1 beat/cycle (the beat before is placed)
+        if (w >= t) t = near_edge_after(w, visible_edge, r.period);  // visible the edge after its write
 
-        if (n == c.first) {
+        if (n == first) {
             // Cut-through: the header beats visible. Store-and-forward: the frame-complete flag
             // is registered, one cycle after the last beat is visible.
             if (c.gate >= written) break;
             const Ps g = wr[c.gate] + (r.cut_through ? 0 : r.period);
-            Ps gate_edge = c.visible_edge;  // the gate is a later write: keep the hint for it
+            Ps gate_edge = visible_edge;  // the gate is a later write: keep the hint for it
             if (g >= t) t = near_edge_after(g, gate_edge, r.period);
         }
         if (has_next) {  // credit: the downstream FIFO must have room for what this beat writes
-            StageCursor& d = cur_[s + 1];
-            const StageRules& dr = rules_[s + 1];
-            while ((c.high + 1) * dr.width < c.bytes_out) ++c.high;  // downstream beat of our last byte
-            const uint64_t high = d.first + c.high;
-            if (high >= dr.depth) {
-                const uint64_t freeing = high - dr.depth;
-                if (freeing >= d.next) break;  // that pop is not placed yet
+            while ((high + 1) * d_width < bytes_out) ++high;  // downstream beat of our last byte
+            const uint64_t h = d_first + high;
+            if (h >= d_depth) {
+                const uint64_t freeing = h - d_depth;
+                if (freeing >= d_popped) break;  // that pop is not placed yet
                 const Ps freed = next_po[freeing];
-                if (freed >= t) t = near_edge_after(freed, c.credit_edge, r.period);
+                if (freed >= t) t = near_edge_after(freed, credit_edge, r.period);
             }
             // The downstream beats whose last byte this beat carries are written when it leaves.
             const Ps out = t + r.latency;
-            const uint64_t down_beats = d.end - d.first;
-            while (c.down_written < down_beats &&
-                   std::min<uint64_t>((c.down_written + 1) * dr.width, frame_bytes) <= c.bytes_out)
-                next_wr[d.first + c.down_written++] = out;
+            while (down_written < d_beats && std::min<uint64_t>((down_written + 1) * d_width, frame_bytes) <= bytes_out)
+                next_wr[d_first + down_written++] = out;
         }
         po[n] = t;
-        ++c.next;
-        c.bytes_out = std::min<uint64_t>(c.bytes_out + r.width, frame_bytes);
+        prev = t;
+        bytes_out = std::min<uint64_t>(bytes_out + r.width, frame_bytes);
 
         // Counters: a beat occupies the FIFO from its write to its pop, so the occupancy
         // integral is the sum of those intervals, and the occupancy peaks just after a write.
         area += t - w;
-        while (po[c.occupancy_q] <= w) ++c.occupancy_q;  // stops at n at the latest (t > w)
-        max_occupancy = std::max<uint32_t>(max_occupancy, uint32_t(n + 1 - c.occupancy_q));
+        while (po[q] <= w) ++q;  // stops at n at the latest (t > w)
+        max_occupancy = std::max<uint64_t>(max_occupancy, n + 1 - q);
     }
-    return c.next != start;
+    c.next = n;
+    c.bytes_out = bytes_out;
+    c.high = high;
+    c.down_written = down_written;
+    c.occupancy_q = q;
+    c.visible_edge = visible_edge;
+    c.credit_edge = credit_edge;
+    area_[s] += area;
+    counters_[s].max_occupancy = uint32_t(max_occupancy);
+    return n != start;
 }
 
 std::vector<StageCounters> PipelineTimingEngine::counters() const {
