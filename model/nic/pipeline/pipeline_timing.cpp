@@ -133,6 +133,17 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
         d_depth = rules_[s + 1].depth;
     }
 
+    // A stage fed by one with the same clock and width, whose frame fits the FIFO below, can
+    // take the shift path after its first beat (below).
+    const bool shift_ok = n == first && written >= end && s > 0 && rules_[s - 1].period == r.period &&
+                          rules_[s - 1].width == r.width &&
+                          (!has_next || (d_width == r.width && d_beats <= d_depth));
+
+    // End byte (frame-local, exclusive) of downstream beat `high` and of the next downstream
+    // beat to write, kept by additions.
+    uint64_t high_end = (high + 1) * d_width;
+    uint64_t down_end = std::min<uint64_t>((down_written + 1) * d_width, frame_bytes);
+    bool check_credits = true;
     for (; n < end && n < written; ++n) {
         // t is always an edge of this stage's clock, so a constraint "the first edge after x"
         // with x < t is already met: the common case needs no edge arithmetic at all.
@@ -148,19 +159,26 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
             Ps gate_edge = visible_edge;  // the gate is a later write: keep the hint for it
             if (g >= t) t = near_edge_after(g, gate_edge, r.period);
         }
-        if (has_next) {  // credit: the downstream FIFO must have room for what this beat writes
-            while ((high + 1) * d_width < bytes_out) ++high;  // downstream beat of our last byte
-            const uint64_t h = d_first + high;
-            if (h >= d_depth) {
-                const uint64_t freeing = h - d_depth;
-                if (freeing >= d_popped) break;  // that pop is not placed yet
-                const Ps freed = next_po[freeing];
-                if (freed >= t) t = near_edge_after(freed, credit_edge, r.period);
+        if (has_next) {
+            if (check_credits) {  // the downstream FIFO must have room for what this beat writes
+                while (high_end < bytes_out) {  // downstream beat of our last byte
+                    ++high;
+                    high_end += d_width;
+                }
+                const uint64_t h = d_first + high;
+                if (h >= d_depth) {
+                    const uint64_t freeing = h - d_depth;
+                    if (freeing >= d_popped) break;  // that pop is not placed yet
+                    const Ps freed = next_po[freeing];
+                    if (freed >= t) t = near_edge_after(freed, credit_edge, r.period);
+                }
             }
             // The downstream beats whose last byte this beat carries are written when it leaves.
             const Ps out = t + r.latency;
-            while (down_written < d_beats && std::min<uint64_t>((down_written + 1) * d_width, frame_bytes) <= bytes_out)
+            while (down_written < d_beats && down_end <= bytes_out) {
                 next_wr[d_first + down_written++] = out;
+                down_end = std::min<uint64_t>(down_end + d_width, frame_bytes);
+            }
         }
         po[n] = t;
         prev = t;
@@ -171,6 +189,29 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
         area += t - w;
         while (po[q] <= w) ++q;  // stops at n at the latest (t > w)
         max_occupancy = std::max<uint64_t>(max_occupancy, n + 1 - q);
+
+        if (n != first) continue;
+        // A frame that fits the FIFO below takes its credits from earlier frames' pops there,
+        // which all happened before this frame's first pop: later beats need not look.
+        if (has_next && d_beats <= d_depth && (d_first == 0 || next_po[d_first - 1] < t)) check_credits = false;
+
+        // Shift path: every later beat of this frame is written on an edge of this clock, so it
+        // is visible one period later; no credit can delay it (above); and beat k writes exactly
+        // beat k below. What remains is "one beat per cycle, not before visible".
+        if (shift_ok && (!has_next || !check_credits)) {
+            for (++n; n < end; ++n) {
+                const Ps wn = wr[n];
+                const Ps tn = std::max(prev, wn) + r.period;
+                po[n] = tn;
+                if (has_next) next_wr[d_first + (n - first)] = tn + r.latency;
+                prev = tn;
+                area += tn - wn;
+                while (po[q] <= wn) ++q;
+                max_occupancy = std::max<uint64_t>(max_occupancy, n + 1 - q);
+            }
+            down_written = d_beats;
+            break;
+        }
     }
     c.next = n;
     c.bytes_out = bytes_out;
