@@ -109,7 +109,7 @@ void T5Nic::on_connect(uint32_t qpn, const host::ConnParams& cp, bool active) {
     if (q->ep) throw std::invalid_argument("T5Nic: QP " + std::to_string(qpn) + " is already connected");
     auto f = flows_.find(qpn);
     if (f == flows_.end()) throw std::invalid_argument("T5Nic: no flow (ports/peer) set for QP " + std::to_string(qpn));
-    if (by_ports_.count({f->second.local_port, f->second.remote.port}))
+    if (by_ports_.count(ports_key(f->second.local_port, f->second.remote.port)))
         throw std::invalid_argument("T5Nic: TCP ports already used by another QP");
     q->flow = f->second;
     proto::IwarpEndpointConfig cfg;
@@ -126,7 +126,7 @@ void T5Nic::on_connect(uint32_t qpn, const host::ConnParams& cp, bool active) {
     cfg.mpa.private_data = cp.private_data;
     uint32_t iss = p_.iss_base + uint32_t(q->flow.local_port) * 0x9E3779B1u + qpn * 0x01000193u;
     q->ep = std::make_unique<proto::IwarpEndpoint>(cfg, q->flow.local_port, q->flow.remote.port, iss, tpt_, *q->mem);
-    by_ports_[{q->flow.local_port, q->flow.remote.port}] = qpn;
+    by_ports_[ports_key(q->flow.local_port, q->flow.remote.port)] = qpn;
     for (const proto::PostedReceive& r : q->recv_unposted) q->ep->post_recv(r);
     q->recv_unposted.clear();
     if (active) q->ep->connect(now_ps());
@@ -455,7 +455,7 @@ void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index) 
         trace_.rx[rx_index].payload = uint32_t(f.payload.size);
         trace_.rx[rx_index].seq = f.tcp.seq;
     }
-    auto it = by_ports_.find({f.tcp.dst_port, f.tcp.src_port});
+    auto it = by_ports_.find(ports_key(f.tcp.dst_port, f.tcp.src_port));
     Qp* q = it == by_ports_.end() ? nullptr : qp(it->second);
     if (!q || !q->ep) {
         ++stats_.rx_no_connection;  // no listener: dropped (a T5 would answer with an RST)

@@ -43,6 +43,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -203,9 +204,12 @@ private:
     std::unique_ptr<PipelineChain> tx_chain_, rx_chain_;
     net::EthernetLink* tx_link_ = nullptr;
     proto::Tpt tpt_;
-    std::map<uint32_t, QpFlow> flows_;
-    std::map<uint32_t, Qp> qps_;
-    std::map<std::pair<uint16_t, uint16_t>, uint32_t> by_ports_;  // (local, remote) -> qpn
+    // Hashed: every frame looks its QP up, and a NIC may hold many idle connections.
+    // (unordered_map keeps references to its elements valid across rehashing.)
+    std::unordered_map<uint32_t, QpFlow> flows_;
+    std::unordered_map<uint32_t, Qp> qps_;
+    std::unordered_map<uint32_t, uint32_t> by_ports_;  // ports_key(local, remote) -> qpn
+    static uint32_t ports_key(uint16_t local, uint16_t remote) { return uint32_t(local) << 16 | remote; }
     std::deque<TxEntry> txq_;
     uint64_t next_frame_id_ = 1;
     uint16_t ip_id_ = 0;
