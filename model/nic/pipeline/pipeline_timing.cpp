@@ -133,11 +133,10 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
         d_depth = rules_[s + 1].depth;
     }
 
-    // A stage fed by one with the same clock and width, whose frame fits the FIFO below, can
+    // A stage fed by one with the same clock, writing beat for beat into the stage below, can
     // take the shift path after its first beat (below).
-    const bool shift_ok = n == first && written >= end && s > 0 && rules_[s - 1].period == r.period &&
-                          rules_[s - 1].width == r.width &&
-                          (!has_next || (d_width == r.width && d_beats <= d_depth));
+    const bool shift_ok = n == first && s > 0 && rules_[s - 1].period == r.period && (!has_next || d_width == r.width);
+    const bool next_same_clock = has_next && rules_[s + 1].period == r.period;
 
     // End byte (frame-local, exclusive) of downstream beat `high` and of the next downstream
     // beat to write, kept by additions.
@@ -196,20 +195,32 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
         if (has_next && d_beats <= d_depth && (d_first == 0 || next_po[d_first - 1] < t)) check_credits = false;
 
         // Shift path: every later beat of this frame is written on an edge of this clock, so it
-        // is visible one period later; no credit can delay it (above); and beat k writes exactly
-        // beat k below. What remains is "one beat per cycle, not before visible".
-        if (shift_ok && (!has_next || !check_credits)) {
-            for (++n; n < end; ++n) {
+        // is visible one period later; beat k writes exactly beat k below; and a credit is either
+        // settled (above) or freed by a pop on an edge of this same clock, so it too counts from
+        // one period later. What remains is a maximum of three edges plus a period.
+        if (shift_ok && (!has_next || !check_credits || next_same_clock)) {
+            for (++n; n < end && n < written; ++n) {
+                const uint64_t k = n - first;
                 const Ps wn = wr[n];
-                const Ps tn = std::max(prev, wn) + r.period;
+                Ps tn = std::max(prev, wn);
+                if (has_next && check_credits && d_first + k >= d_depth) {
+                    const uint64_t freeing = d_first + k - d_depth;
+                    if (freeing >= d_popped) break;  // that pop is not placed yet
+                    tn = std::max(tn, next_po[freeing]);
+                }
+                tn += r.period;
                 po[n] = tn;
-                if (has_next) next_wr[d_first + (n - first)] = tn + r.latency;
+                if (has_next) next_wr[d_first + k] = tn + r.latency;
                 prev = tn;
                 area += tn - wn;
                 while (po[q] <= wn) ++q;
                 max_occupancy = std::max<uint64_t>(max_occupancy, n + 1 - q);
             }
-            down_written = d_beats;
+            // Leave the cursors where the general path expects them for beat n.
+            const uint64_t k = n - first;
+            bytes_out = std::min<uint64_t>((k + 1) * r.width, frame_bytes);
+            high = k;
+            down_written = has_next ? std::min(k, d_beats) : 0;
             break;
         }
     }
