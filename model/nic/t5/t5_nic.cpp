@@ -512,17 +512,28 @@ void T5Nic::complete(Qp& q, const proto::WorkCompletion& wc) {
     q.works.erase(it);
 }
 
-// Re-armed after every interaction; a superseded deadline still wakes once and does nothing.
+// Re-armed after every interaction. At most one wake-up per QP is pending, at or before the
+// deadline: a later deadline leaves it in place, and it re-arms for the deadline when it finds
+// it has moved (the TCP engine pushes its retransmission deadline on with every ACK, and a
+// wake-up per push would pile up, one per frame, until the RTO). Only a deadline that moves
+// earlier adds a wake-up, and the superseded one then does nothing.
 void T5Nic::arm_timer(Qp& q) {
     uint64_t t = q.ep->next_timer();
     if (t == q.timer_at) return;
     q.timer_at = t;
-    uint64_t gen = ++q.timer_gen;
-    if (t == proto::kTcpNoTimer) return;
+    if (t == proto::kTcpNoTimer || q.timer_wake <= t) return;
+    schedule_timer_wake(q, std::max<Ps>(t, now_ps()));
+}
+
+void T5Nic::schedule_timer_wake(Qp& q, Ps at) {
+    q.timer_wake = at;
     const uint32_t qpn = q.qpn;
-    eq_.schedule(std::max<Ps>(t, now_ps()), [this, qpn, gen] {
+    eq_.schedule(at, [this, qpn, at] {
         Qp* qq = qp(qpn);
-        if (!qq || gen != qq->timer_gen) return;
+        if (!qq || qq->timer_wake != at) return;  // superseded by an earlier wake-up
+        qq->timer_wake = kNoWake;
+        if (qq->timer_at == proto::kTcpNoTimer) return;
+        if (qq->timer_at > now_ps()) return schedule_timer_wake(*qq, qq->timer_at);
         qq->timer_at = proto::kTcpNoTimer;
         ++stats_.timer_wakeups;
         qq->ep->on_timer(now_ps());

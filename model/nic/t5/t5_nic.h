@@ -14,7 +14,8 @@
 //      its QP's endpoint, and the endpoint's placements become Sge::place DMA writes and its
 //      completions CQEs (complete_tx / complete_recv).
 //  TCP timers run on an EventQueue armed at the endpoint's next_timer(): an idle NIC schedules
-//      nothing (a superseded deadline still wakes once, as a no-op).
+//      nothing; at most one wake-up per QP is pending, re-armed when the deadline moved on
+//      (a deadline moved earlier leaves the later wake-up as a no-op).
 //
 // Timing choices: the TX pipeline is one in-order queue, so an ACK waits behind a data segment
 // whose payload beats have not arrived; the endpoint runs on a received frame when its last
@@ -164,8 +165,8 @@ private:
         std::deque<proto::PostedReceive> recv_unposted;  // fetched before the endpoint existed
         uint64_t next_recv_tag = 1;
         // TCP timer.
-        uint64_t timer_gen = 0;
-        uint64_t timer_at = proto::kTcpNoTimer;
+        uint64_t timer_at = proto::kTcpNoTimer;     // the endpoint's deadline
+        timing::Ps timer_wake = ~timing::Ps(0);     // the pending wake-up (kNoWake: none)
         bool remote_error_reported = false;
     };
     // A frame waiting for its turn in the TX chain.
@@ -188,6 +189,8 @@ private:
     void finish_open_reads(Qp& q);
     void complete(Qp& q, const proto::WorkCompletion& wc);
     void arm_timer(Qp& q);
+    void schedule_timer_wake(Qp& q, timing::Ps at);
+    static constexpr timing::Ps kNoWake = ~timing::Ps(0);
     void enqueue_segment(Qp& q, const proto::TcpSegment& seg, timing::Ps now);
     std::optional<timing::Ps> data_ready(const TxEntry& e, uint64_t frame_beats);
     void release_tx();
