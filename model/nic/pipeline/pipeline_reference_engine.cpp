@@ -97,10 +97,11 @@ void PipelineReferenceEngine::run() {
             for (size_t s = 0; s < S; ++s)
                 c.next_edge[s] = std::max(c.next_edge[s], layout_.stage(s).clock.next_edge(offer_[c.src]));
         const bool source_pending = c.src < offer_.end();
-        if (source_pending) step_start = c;
-
         Ps t = *std::min_element(c.next_edge.begin(), c.next_edge.end());
         if (source_pending && (c.first_step || offer_[c.src] > c.last_t)) t = std::min(t, offer_[c.src]);
+        // The checkpoint is the start of the step that writes the last offered beat, which
+        // cannot come before that beat is offered: only such steps need a copy of the cursor.
+        if (source_pending && offer_.back() <= t) step_start = c;
         c.first_step = false;
         for (size_t s = 0; s < S; ++s) c.area[s] += (c.present[s] - c.popped[s]) * (t - c.last_t);
         c.last_t = t;
