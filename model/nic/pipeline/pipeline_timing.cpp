@@ -133,10 +133,11 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
         d_depth = rules_[s + 1].depth;
     }
 
-    // A stage fed by one with the same clock, writing beat for beat into the stage below, can
-    // take the shift path after its first beat (below).
-    const bool shift_ok = n == first && s > 0 && rules_[s - 1].period == r.period && (!has_next || d_width == r.width);
+    // A stage writing beat for beat into the stage below (or the last stage) can take the
+    // lean path after its first beat (below).
+    const bool lean_ok = n == first && (!has_next || d_width == r.width);
     const bool next_same_clock = has_next && rules_[s + 1].period == r.period;
+    const bool edge_writes = s > 0 && rules_[s - 1].period == r.period;  // writes land on our edges
 
     // End byte (frame-local, exclusive) of downstream beat `high` and of the next downstream
     // beat to write, kept by additions.
@@ -194,21 +195,22 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
         // which all happened before this frame's first pop: later beats need not look.
         if (has_next && d_beats <= d_depth && (d_first == 0 || next_po[d_first - 1] < t)) check_credits = false;
 
-        // Shift path: every later beat of this frame is written on an edge of this clock, so it
-        // is visible one period later; beat k writes exactly beat k below; and a credit is either
-        // settled (above) or freed by a pop on an edge of this same clock, so it too counts from
-        // one period later. What remains is a maximum of three edges plus a period.
-        if (shift_ok && (!has_next || !check_credits || next_same_clock)) {
+        // Lean path: beat k writes exactly beat k below, and a credit is either settled (above)
+        // or freed by a pop on an edge of this same clock, so visible one period later. A beat
+        // then pops at the latest of: one period after the previous pop, the edge after its
+        // write (one period after it when the stage above shares our clock: the NIC core), and
+        // one period after the freeing pop.
+        if (lean_ok && (!has_next || !check_credits || next_same_clock)) {
             for (++n; n < end && n < written; ++n) {
                 const uint64_t k = n - first;
                 const Ps wn = wr[n];
-                Ps tn = std::max(prev, wn);
+                Ps tn = prev + r.period;
+                if (wn >= tn) tn = edge_writes ? wn + r.period : near_edge_after(wn, visible_edge, r.period);
                 if (has_next && check_credits && d_first + k >= d_depth) {
                     const uint64_t freeing = d_first + k - d_depth;
                     if (freeing >= d_popped) break;  // that pop is not placed yet
-                    tn = std::max(tn, next_po[freeing]);
+                    tn = std::max(tn, next_po[freeing] + r.period);
                 }
-                tn += r.period;
                 po[n] = tn;
                 if (has_next) next_wr[d_first + k] = tn + r.latency;
                 prev = tn;
