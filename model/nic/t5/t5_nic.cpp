@@ -202,7 +202,8 @@ void T5Nic::on_tx_work(const sge::TxWork& w) {
             for (const auto& s : w.wr.sgl) {
                 if (!s.length) continue;
                 Bytes part = peek_ ? peek_(s.addr, s.length) : Bytes(s.length, 0);
-                wr.payload.insert(wr.payload.end(), part.begin(), part.end());
+                if (wr.payload.empty()) wr.payload = std::move(part);  // one SGE: no copy
+                else wr.payload.insert(wr.payload.end(), part.begin(), part.end());
             }
         h.timeline = std::make_shared<PayloadTimeline>(w.qpn, w.wr.wr_id, uint32_t(wr.payload.size()),
                                                        sge_.params().beat_bytes);
