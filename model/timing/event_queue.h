@@ -34,7 +34,7 @@ public:
     }
 
     size_t pending() const { return heap_.size(); }
-    uint64_t wakeups() const { return wakeups_; }
+    uint64_t wakeups() const { return wakeups_; }  // distinct times at which callbacks ran
     uint64_t callbacks_run() const { return run_; }
 
 private:
@@ -47,7 +47,9 @@ private:
     struct Later {
         bool operator()(const Key& a, const Key& b) const { return a.t != b.t ? a.t > b.t : a.seq > b.seq; }
     };
+    static constexpr Ps kHorizon = 10 * kUs;  // furthest notification ahead (see notify_at)
     void push(Ps t, Callback fn);
+    void notify_at(Ps t, Ps now);
     void fire();
     void arm();
 
