@@ -24,7 +24,7 @@ public:
     uint16_t finish() const { return uint16_t(~sum()); }
 
 private:
-    uint64_t sum_ = 0;   // unfolded; 2^48 words before it could overflow
+    uint64_t sum_ = 0;   // unfolded; 2^31 32-bit words (8 GiB) before it could overflow
     bool odd_ = false;   // an odd number of bytes has been added so far
 };
 

@@ -1,16 +1,24 @@
 // Simulation speed of the two-host T5 model: host A streams RDMA Writes (64 KiB by default)
 // to host B at line rate (1500 MTU, markers off, model CRC) for a fixed simulated time, with
 // a window of outstanding WRs, optionally next to many idle connections. Prints simulated
-// Gb/s, the slowdown (wall time / simulated time), SystemC delta cycles per Ethernet frame
-// (each delta runs at least one process; the kernel has no public per-process counter), and
-// peak memory.
+// Gb/s, the slowdown (wall time / simulated time; also CPU time / simulated time, which a
+// machine shared with other jobs disturbs less), SystemC delta cycles per Ethernet frame (each
+// delta runs at least one process; the kernel has no public per-process counter), and peak
+// memory (flat in --sim-us: the pipeline engines keep a sliding window of beats, and a NIC
+// keeps one pending TCP timer wake-up per QP).
 //   bench_nic_stream [--sim-us N] [--size B] [--depth D] [--idle-connections N] [--rtl 0|1] [--markers 0|1]
 // --rtl 1: the MPA CRC/marker blocks of both NICs are the Verilated RTL islands
 // (nic.mpa_tx/mpa_rx.*_impl = rtl, docs/rtl.md); --markers 1 negotiates MPA markers.
+// Measured on the 2-core development machine (load average about 3 from other jobs), three
+// runs each: --sim-us 2000: slowdown 46-60x wall, 46-48x CPU, 24.4 delta cycles per frame,
+// 14 MiB (before the engine window and shortcuts: 112-148x, 86 MiB); --sim-us 8000: 43-52x,
+// 14 MiB (before: 117-133x, 283 MiB); --sim-us 2000 --idle-connections 10000: 54-81x, 249 MiB
+// (before: 142-203x, 368 MiB).
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +60,12 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
+double cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
+
 long peak_rss_mib() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
@@ -75,7 +89,7 @@ int sc_main(int argc, char** argv) {
 
     uint64_t bytes_done = 0, frames_at_start = 0, deltas_at_start = 0;
     Ps t_start = 0, t_end = 0;
-    double wall_s = 0;
+    double wall_s = 0, cpu_s = 0;
     sys.body = [&]() {
         for (uint32_t i = 0; i < o.idle; ++i) {  // idle: set up, never used
             try {
@@ -92,6 +106,7 @@ int sc_main(int argc, char** argv) {
         t_start = timing::now_ps();
         t_end = t_start + o.sim_us * timing::kUs;
         auto wall0 = std::chrono::steady_clock::now();
+        const double cpu0 = cpu_seconds();
         uint64_t next_id = 0;
         uint32_t outstanding = 0;
         auto post = [&]() {
@@ -126,6 +141,7 @@ int sc_main(int argc, char** argv) {
             while (outstanding < o.depth && timing::now_ps() < t_end) post();
         }
         wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+        cpu_s = cpu_seconds() - cpu0;
         sc_core::sc_stop();
     };
     sc_core::sc_start();
@@ -139,6 +155,7 @@ int sc_main(int argc, char** argv) {
                 static_cast<unsigned long long>(bytes_done / o.size), double(bytes_done) * 8 / sim_s / 1e9);
     std::printf("  frames on the wire %llu (both directions)\n", static_cast<unsigned long long>(frames));
     std::printf("  wall time          %.3f s, slowdown %.1fx (wall / simulated)\n", wall_s, wall_s / sim_s);
+    std::printf("  cpu time           %.3f s, slowdown %.1fx (cpu / simulated)\n", cpu_s, cpu_s / sim_s);
     std::printf("  delta cycles       %.2f per frame\n", frames ? double(deltas) / double(frames) : 0.0);
     std::printf("  wall per frame     %.2f us\n", frames ? wall_s * 1e6 / double(frames) : 0.0);
     std::printf("  peak memory        %ld MiB\n", peak_rss_mib());

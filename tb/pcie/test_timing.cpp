@@ -1,8 +1,10 @@
 // ClockDomain arithmetic and the EventQueue's ordering and wake-up economy.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <vector>
 
+#include "timing/callback.h"
 #include "timing/clock_domain.h"
 #include "timing/event_queue.h"
 #include "timing/sim_time.h"
@@ -69,4 +71,36 @@ TEST_CASE("EventQueue refuses the past") {
     });
     sc_core::sc_start();
     CHECK(threw);
+}
+
+TEST_CASE("Callback keeps small captures in place and large ones on the heap, each destroyed once") {
+    // Counts live copies of a capture, so a leak or a double destruction shows.
+    struct Tracked {
+        int* live;
+        explicit Tracked(int* l) : live(l) { ++*live; }
+        Tracked(const Tracked& o) : live(o.live) { ++*live; }
+        Tracked(Tracked&& o) noexcept : live(o.live) { ++*live; }
+        ~Tracked() { --*live; }
+    };
+    int live = 0, calls = 0;
+    {
+        Tracked small(&live);
+        std::array<char, 200> big{};
+        big[199] = 7;
+        Callback a([t = small, &calls] { ++calls; });
+        Callback b([t = small, big, &calls] { calls += big[199]; });
+        CHECK(live == 3);  // `small` and one copy in each callback
+        Callback c(std::move(a)), d(std::move(b));
+        CHECK(live == 3);  // moves hand the capture over, the moved-from hold nothing
+        CHECK(!a);
+        CHECK(!b);
+        c();
+        d();
+        CHECK(calls == 8);
+        c = std::move(d);  // c's own capture goes, d's moves in
+        CHECK(live == 2);
+        c();
+        CHECK(calls == 15);
+    }
+    CHECK(live == 0);
 }

@@ -15,6 +15,7 @@ public:
     FrameTiming add(const OfferedFrame& frame) override { return e_.add(frame); }
     const PipelineLayout& layout() const override { return e_.layout(); }
     PipelineMode mode() const override { return M; }
+    std::vector<StageCounters> counters() const override { return e_.counters(); }
 
 private:
     Engine e_;

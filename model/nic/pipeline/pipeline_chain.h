@@ -9,6 +9,7 @@
 
 #include "nic/pipeline/pipeline_layout.h"
 #include "nic/pipeline/pipeline_mode.h"
+#include "nic/pipeline/stage_counters.h"
 
 namespace nicsim::nic {
 
@@ -19,6 +20,8 @@ public:
     virtual FrameTiming add(const OfferedFrame& frame) = 0;
     virtual const PipelineLayout& layout() const = 0;
     virtual PipelineMode mode() const = 0;
+    // Per stage, for every frame added so far (all of which have left the chain).
+    virtual std::vector<StageCounters> counters() const = 0;
 };
 
 // Throws std::invalid_argument for a chain that cannot work (see PipelineLayout).

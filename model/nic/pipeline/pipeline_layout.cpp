@@ -21,7 +21,8 @@ PipelineLayout::PipelineLayout(std::vector<StageConfig> stages) : stages_(std::m
         if (s > 0 && c.fifo_depth_beats < beats_touched(stages_[s - 1].width_bytes, c.width_bytes))
             throw std::invalid_argument("pipeline stage " + c.name + ": FIFO shallower than one upstream beat");
     }
-    base_.assign(stages_.size(), std::vector<uint64_t>{0});
+    base_.assign(stages_.size(), SlidingHistory<uint64_t>());
+    for (auto& b : base_) b.push_back(0);
     frame_hint_.assign(stages_.size(), 0);
 }
 
@@ -31,7 +32,7 @@ void PipelineLayout::add_frame(uint64_t bytes) {
     // Beats of this frame a stage must hold before it can pop the first one: the whole frame
     // (store-and-forward) or the header, plus whatever else the upstream beat that completes
     // the header writes (cut-through across a width change).
-    const size_t f = bytes_.size() - 1;
+    const size_t f = bytes_.end() - 1;
     for (size_t s = 0; s < stages_.size(); ++s) {
         const StageConfig& c = stages_[s];
         uint64_t first = base_[s][f];
@@ -51,14 +52,20 @@ void PipelineLayout::add_frame(uint64_t bytes) {
     }
 }
 
+void PipelineLayout::forget_frames_before(size_t f) {
+    bytes_.forget_before(f);
+    for (auto& b : base_) b.forget_before(f);  // keeps entry f: the first beat of frame f
+    for (size_t& h : frame_hint_) h = std::max(h, bytes_.begin());
+}
+
 size_t PipelineLayout::frame_of(size_t s, uint64_t beat) const {
     // Engines ask about the frame they are placing (or the next one) almost every time:
     // check the last answer before searching.
     const auto& b = base_[s];
     size_t& hint = frame_hint_[s];
-    for (size_t f = hint; f < hint + 2 && f + 1 < b.size(); ++f)
+    for (size_t f = hint; f < hint + 2 && f + 1 < b.end(); ++f)
         if (b[f] <= beat && beat < b[f + 1]) return hint = f;
-    return hint = size_t(std::upper_bound(b.begin(), b.end(), beat) - b.begin()) - 1;
+    return hint = size_t(b.upper_bound(beat)) - 1;
 }
 
 uint64_t PipelineLayout::header_beats(size_t s, size_t f) const {
@@ -81,8 +88,8 @@ uint64_t PipelineLayout::downstream_high(size_t s, size_t f, uint64_t beat) cons
     return base_[s + 1][f] + j;
 }
 
-FrameTiming PipelineLayout::frame_timing(size_t f, const std::vector<std::vector<timing::Ps>>& write,
-                                         const std::vector<std::vector<timing::Ps>>& pop) const {
+FrameTiming PipelineLayout::frame_timing(size_t f, const std::vector<SlidingHistory<timing::Ps>>& write,
+                                         const std::vector<SlidingHistory<timing::Ps>>& pop) const {
     FrameTiming ft;
     ft.first_write = write[0][first_beat(0, f)];
     for (size_t s = 0; s < stages_.size(); ++s) {

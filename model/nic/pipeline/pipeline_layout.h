@@ -1,10 +1,15 @@
 // Where each frame's beats sit at each stage of a chain, and how beats of neighbouring
 // stages of different widths map onto each other. Both timing engines (the fast analytic
 // one and the cycle-stepped reference) share this bookkeeping, and only this.
+//
+// Frames and beats keep their global numbers for the whole run, but an engine tells the
+// layout which frames it will not ask about again (forget_frames_before), so memory stays
+// bounded however long the run.
 #pragma once
 
 #include <vector>
 
+#include "nic/pipeline/sliding_history.h"
 #include "nic/pipeline/stage_config.h"
 
 namespace nicsim::nic {
@@ -22,13 +27,18 @@ public:
 
     size_t stage_count() const { return stages_.size(); }
     const StageConfig& stage(size_t s) const { return stages_[s]; }
-    size_t frame_count() const { return bytes_.size(); }
+    size_t frame_count() const { return bytes_.end(); }  // frames ever added
     uint64_t frame_bytes(size_t f) const { return bytes_[f]; }
+
+    // Frames before `f` will not be asked about again (frame_of, first_beat, ...).
+    void forget_frames_before(size_t f);
+    size_t first_held_frame() const { return bytes_.begin(); }
+    uint64_t held_frames() const { return bytes_.held(); }
 
     uint64_t first_beat(size_t s, size_t f) const { return base_[s][f]; }  // global beat index
     uint64_t beat_count(size_t s, size_t f) const { return base_[s][f + 1] - base_[s][f]; }
     uint64_t total_beats(size_t s) const { return base_[s].back(); }
-    size_t frame_of(size_t s, uint64_t beat) const;
+    size_t frame_of(size_t s, uint64_t beat) const;  // beat of a held frame
     uint64_t header_beats(size_t s, size_t f) const;  // beats cut-through waits for
 
     // Stage s+1's beat m is complete once stage s has output this beat of stage s.
@@ -41,13 +51,13 @@ public:
 
     // Frame f's first/last pop and output times per stage, from an engine's per-beat
     // write and pop times ([stage][global beat], picoseconds).
-    FrameTiming frame_timing(size_t f, const std::vector<std::vector<timing::Ps>>& write,
-                             const std::vector<std::vector<timing::Ps>>& pop) const;
+    FrameTiming frame_timing(size_t f, const std::vector<SlidingHistory<timing::Ps>>& write,
+                             const std::vector<SlidingHistory<timing::Ps>>& pop) const;
 
 private:
     std::vector<StageConfig> stages_;
-    std::vector<uint64_t> bytes_;
-    std::vector<std::vector<uint64_t>> base_;  // [stage][frame] first global beat; one extra entry
+    SlidingHistory<uint64_t> bytes_;                // [frame]
+    std::vector<SlidingHistory<uint64_t>> base_;  // [stage][frame] first global beat; one extra entry
     mutable std::vector<size_t> frame_hint_;    // [stage] last frame_of() answer
 };
 

@@ -28,6 +28,9 @@ PipelineReferenceEngine::PipelineReferenceEngine(std::vector<StageConfig> stages
     now_.popped.assign(S, 0);
     now_.written.assign(S, 0);
     now_.next_edge.assign(S, 0);
+    now_.present.assign(S, 0);
+    now_.counters.assign(S, StageCounters{});
+    now_.area.assign(S, 0);
     checkpoint_ = now_;
 }
 
@@ -36,18 +39,47 @@ FrameTiming PipelineReferenceEngine::add(const OfferedFrame& frame) {
     const size_t f = layout_.frame_count() - 1;
     for (uint64_t k = 0; k < layout_.beat_count(0, f); ++k) offer_.push_back(frame.first_offer + k * frame.offer_interval);
     for (size_t s = 0; s < layout_.stage_count(); ++s) {
-        write_[s].resize(layout_.total_beats(s), kUnknown);
-        pop_[s].resize(layout_.total_beats(s), kUnknown);
+        write_[s].extend_to(layout_.total_beats(s), kUnknown);  // kUnknown: not placed yet
+        pop_[s].extend_to(layout_.total_beats(s), kUnknown);
     }
     now_ = checkpoint_;  // the last instant the new frame cannot have influenced
     run();
 
-    return layout_.frame_timing(f, write_, pop_);
+    FrameTiming ft = layout_.frame_timing(f, write_, pop_);
+    forget_old_beats();
+    return ft;
+}
+
+// From the checkpoint on, stage s reads beats from the first one it has not popped, and the
+// stage above reads pops down to a FIFO depth below that (credits).
+void PipelineReferenceEngine::forget_old_beats() {
+    size_t keep_frame = layout_.frame_count() - 1;
+    for (size_t s = 0; s < layout_.stage_count(); ++s) {
+        const uint64_t popped = checkpoint_.popped[s], margin = layout_.stage(s).fifo_depth_beats + 1;
+        const uint64_t keep = popped > margin ? popped - margin : 0;
+        write_[s].forget_before(keep);
+        pop_[s].forget_before(keep);
+        keep_frame = std::min(keep_frame, layout_.frame_of(s, std::min(keep, layout_.total_beats(s) - 1)));
+    }
+    offer_.forget_before(checkpoint_.src);
+    layout_.forget_frames_before(keep_frame);
+}
+
+std::vector<StageCounters> PipelineReferenceEngine::counters() const {
+    std::vector<StageCounters> out = now_.counters;
+    for (size_t s = 0; s < out.size(); ++s) out[s].occupancy_area = static_cast<long double>(now_.area[s]);
+    return out;
+}
+
+uint64_t PipelineReferenceEngine::held_beats() const {
+    uint64_t n = offer_.held();
+    for (size_t s = 0; s < write_.size(); ++s) n += write_[s].held() + pop_[s].held();
+    return n;
 }
 
 // No beat anywhere: every FIFO empty, nothing in flight, the source waiting for an offer.
 bool PipelineReferenceEngine::idle(const Cursor& c) const {
-    if (c.src >= offer_.size() || c.popped[0] != c.src) return false;
+    if (c.src >= offer_.end() || c.popped[0] != c.src) return false;
     for (size_t s = 1; s < layout_.stage_count(); ++s)
         if (c.popped[s] != c.written[s]) return false;
     return true;
@@ -64,12 +96,14 @@ void PipelineReferenceEngine::run() {
         if (idle(c))  // jump over the empty edges to the next offer
             for (size_t s = 0; s < S; ++s)
                 c.next_edge[s] = std::max(c.next_edge[s], layout_.stage(s).clock.next_edge(offer_[c.src]));
-        const bool source_pending = c.src < offer_.size();
-        if (source_pending) step_start = c;
-
+        const bool source_pending = c.src < offer_.end();
         Ps t = *std::min_element(c.next_edge.begin(), c.next_edge.end());
         if (source_pending && (c.first_step || offer_[c.src] > c.last_t)) t = std::min(t, offer_[c.src]);
+        // The checkpoint is the start of the step that writes the last offered beat, which
+        // cannot come before that beat is offered: only such steps need a copy of the cursor.
+        if (source_pending && offer_.back() <= t) step_start = c;
         c.first_step = false;
+        for (size_t s = 0; s < S; ++s) c.area[s] += (c.present[s] - c.popped[s]) * (t - c.last_t);
         c.last_t = t;
 
         // Phase 1: every stage with an edge now pops at most one beat, judging by what was
@@ -99,17 +133,26 @@ void PipelineReferenceEngine::run() {
             }
             pop_[s][n] = t;
             ++c.popped[s];
+            StageCounters& k = c.counters[s];
+            ++k.beats;
+            k.busy += cfg.clock.period();
+            k.last_pop = t;
+            if (n + 1 == first + layout_.beat_count(s, f)) ++k.frames;
         }
         // Phase 2: the source fills stage 0's FIFO with what is offered by now, in order, into
         // slots freed up to and including now.
-        while (c.src < offer_.size() && offer_[c.src] <= t &&
+        while (c.src < offer_.end() && offer_[c.src] <= t &&
                (c.src < depth0 || (pop_[0][c.src - depth0] != kUnknown && pop_[0][c.src - depth0] <= t)))
             write_[0][c.src++] = t;
-        if (source_pending && c.src == offer_.size()) checkpoint_ = step_start;
+        if (source_pending && c.src == offer_.end()) checkpoint_ = step_start;
 
         for (size_t s = 0; s < S; ++s) {
             const uint64_t w = s == 0 ? c.src : c.written[s];
             occupancy_peak_[s] = std::max(occupancy_peak_[s], w - c.popped[s]);
+            // Beats in the FIFO from their write time on (a beat in flight is not there yet).
+            uint64_t& present = c.present[s];
+            while (present < write_[s].end() && before(write_[s][present], t + 1)) ++present;
+            c.counters[s].max_occupancy = std::max<uint32_t>(c.counters[s].max_occupancy, uint32_t(present - c.popped[s]));
         }
     }
 }

@@ -15,11 +15,20 @@
 //
 // Edges on which no beat is anywhere in the chain (every FIFO empty, nothing in flight, the
 // next beat not yet offered) are skipped: nothing can happen on them.
+//
+// Memory: once a frame is placed, beats more than a FIFO depth below what the checkpoint has
+// popped are never read again, and are dropped.
+//
+// Counters (counters()): each step adds the occupancy it leaves behind times the time to the
+// next step, so the integral is built edge by edge (the fast engine sums per-beat intervals
+// instead). They are part of the cursor, so re-stepped edges do not count twice.
 #pragma once
 
 #include <vector>
 
 #include "nic/pipeline/pipeline_layout.h"
+#include "nic/pipeline/sliding_history.h"
+#include "nic/pipeline/stage_counters.h"
 
 namespace nicsim::nic {
 
@@ -36,6 +45,8 @@ public:
     // yet popped): never above the stage's depth.
     const std::vector<uint64_t>& max_occupancy() const { return occupancy_peak_; }
     uint64_t steps() const { return steps_; }  // simulation steps taken, re-stepped ones included
+    std::vector<StageCounters> counters() const;
+    uint64_t held_beats() const;  // per-beat times held in memory, all stages
 
 private:
     // Everything the stepping loop advances, apart from the per-beat times (which only grow).
@@ -46,15 +57,20 @@ private:
         uint64_t src = 0;                // beats the source has written into stage 0
         timing::Ps last_t = 0;
         bool first_step = true;
+        std::vector<uint64_t> present;        // [stage]: beats whose write time has passed
+        std::vector<StageCounters> counters;  // [stage]
+        std::vector<uint64_t> area;           // [stage]: occupancy integral, beat-ps
     };
 
     void run();
     bool idle(const Cursor& c) const;
 
     PipelineLayout layout_;
-    std::vector<timing::Ps> offer_;               // [stage-0 beat]: when the source offers it
-    std::vector<std::vector<timing::Ps>> write_;  // [stage][beat]
-    std::vector<std::vector<timing::Ps>> pop_;    // [stage][beat]
+    void forget_old_beats();
+
+    SlidingHistory<timing::Ps> offer_;               // [stage-0 beat]: when the source offers it
+    std::vector<SlidingHistory<timing::Ps>> write_;  // [stage][beat]
+    std::vector<SlidingHistory<timing::Ps>> pop_;    // [stage][beat]
     Cursor now_, checkpoint_;
     std::vector<uint64_t> occupancy_peak_;
     uint64_t steps_ = 0;

@@ -114,7 +114,7 @@ void T5Nic::on_connect(uint32_t qpn, const host::ConnParams& cp, bool active) {
     if (q->ep) throw std::invalid_argument("T5Nic: QP " + std::to_string(qpn) + " is already connected");
     auto f = flows_.find(qpn);
     if (f == flows_.end()) throw std::invalid_argument("T5Nic: no flow (ports/peer) set for QP " + std::to_string(qpn));
-    if (by_ports_.count({f->second.local_port, f->second.remote.port}))
+    if (by_ports_.count(ports_key(f->second.local_port, f->second.remote.port)))
         throw std::invalid_argument("T5Nic: TCP ports already used by another QP");
     q->flow = f->second;
     proto::IwarpEndpointConfig cfg;
@@ -131,7 +131,7 @@ void T5Nic::on_connect(uint32_t qpn, const host::ConnParams& cp, bool active) {
     cfg.mpa.private_data = cp.private_data;
     uint32_t iss = p_.iss_base + uint32_t(q->flow.local_port) * 0x9E3779B1u + qpn * 0x01000193u;
     q->ep = std::make_unique<proto::IwarpEndpoint>(cfg, q->flow.local_port, q->flow.remote.port, iss, tpt_, *q->mem);
-    by_ports_[{q->flow.local_port, q->flow.remote.port}] = qpn;
+    by_ports_[ports_key(q->flow.local_port, q->flow.remote.port)] = qpn;
     for (const proto::PostedReceive& r : q->recv_unposted) q->ep->post_recv(r);
     q->recv_unposted.clear();
     if (active) q->ep->connect(now_ps());
@@ -221,7 +221,8 @@ void T5Nic::on_tx_work(const sge::TxWork& w) {
             for (const auto& s : w.wr.sgl) {
                 if (!s.length) continue;
                 Bytes part = peek_ ? peek_(s.addr, s.length) : Bytes(s.length, 0);
-                wr.payload.insert(wr.payload.end(), part.begin(), part.end());
+                if (wr.payload.empty()) wr.payload = std::move(part);  // one SGE: no copy
+                else wr.payload.insert(wr.payload.end(), part.begin(), part.end());
             }
         h.timeline = std::make_shared<PayloadTimeline>(w.qpn, w.wr.wr_id, uint32_t(wr.payload.size()),
                                                        sge_.params().beat_bytes);
@@ -496,7 +497,7 @@ void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index, 
         trace_.rx[rx_index].payload = uint32_t(f.payload.size);
         trace_.rx[rx_index].seq = f.tcp.seq;
     }
-    auto it = by_ports_.find({f.tcp.dst_port, f.tcp.src_port});
+    auto it = by_ports_.find(ports_key(f.tcp.dst_port, f.tcp.src_port));
     Qp* q = it == by_ports_.end() ? nullptr : qp(it->second);
     if (!q || !q->ep) {
         ++stats_.rx_no_connection;  // no listener: dropped (a T5 would answer with an RST)
@@ -574,17 +575,28 @@ std::function<void()> T5Nic::trace_cqe_written() {
     return [this, idx] { trace_.completions[idx].cqe_written = now_ps(); };
 }
 
-// Re-armed after every interaction; a superseded deadline still wakes once and does nothing.
+// Re-armed after every interaction. At most one wake-up per QP is pending, at or before the
+// deadline: a later deadline leaves it in place, and it re-arms for the deadline when it finds
+// it has moved (the TCP engine pushes its retransmission deadline on with every ACK, and a
+// wake-up per push would pile up, one per frame, until the RTO). Only a deadline that moves
+// earlier adds a wake-up, and the superseded one then does nothing.
 void T5Nic::arm_timer(Qp& q) {
     uint64_t t = q.ep->next_timer();
     if (t == q.timer_at) return;
     q.timer_at = t;
-    uint64_t gen = ++q.timer_gen;
-    if (t == proto::kTcpNoTimer) return;
+    if (t == proto::kTcpNoTimer || q.timer_wake <= t) return;
+    schedule_timer_wake(q, std::max<Ps>(t, now_ps()));
+}
+
+void T5Nic::schedule_timer_wake(Qp& q, Ps at) {
+    q.timer_wake = at;
     const uint32_t qpn = q.qpn;
-    eq_.schedule(std::max<Ps>(t, now_ps()), [this, qpn, gen] {
+    eq_.schedule(at, [this, qpn, at] {
         Qp* qq = qp(qpn);
-        if (!qq || gen != qq->timer_gen) return;
+        if (!qq || qq->timer_wake != at) return;  // superseded by an earlier wake-up
+        qq->timer_wake = kNoWake;
+        if (qq->timer_at == proto::kTcpNoTimer) return;
+        if (qq->timer_at > now_ps()) return schedule_timer_wake(*qq, qq->timer_at);
         qq->timer_at = proto::kTcpNoTimer;
         ++stats_.timer_wakeups;
         qq->ep->on_timer(now_ps());

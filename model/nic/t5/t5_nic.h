@@ -17,7 +17,8 @@
 //  WRs wait in the NIC (not in the endpoint) until the endpoint would transmit them at once
 //      (IwarpEndpoint::transmits_now: connection ready, ORD slot free for a Read).
 //  TCP timers run on an EventQueue armed at the endpoint's next_timer(): an idle NIC schedules
-//      nothing (a superseded deadline still wakes once, as a no-op).
+//      nothing; at most one wake-up per QP is pending, re-armed when the deadline moved on
+//      (a deadline moved earlier leaves the later wake-up as a no-op).
 //
 // Timing choices: the TX pipeline is one in-order queue, so an ACK waits behind a data segment
 // whose payload beats have not arrived; the endpoint runs on a received frame when its last
@@ -46,6 +47,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -172,9 +174,9 @@ private:
         std::deque<proto::PostedReceive> recv_unposted;  // fetched before the endpoint existed
         uint64_t next_recv_tag = 1;
         // TCP timer.
-        uint64_t timer_gen = 0;
-        uint64_t timer_at = proto::kTcpNoTimer;
-        bool async_error_reported = false;  // our Terminate, told to the host once
+        uint64_t timer_at = proto::kTcpNoTimer;     // the endpoint's deadline
+        timing::Ps timer_wake = ~timing::Ps(0);     // the pending wake-up (kNoWake: none)
+        bool async_error_reported = false;          // our Terminate, told to the host once
     };
     // A frame waiting for its turn in the TX chain.
     struct TxEntry {
@@ -196,6 +198,8 @@ private:
     void finish_open_reads(Qp& q);
     void complete(Qp& q, const proto::WorkCompletion& wc);
     void arm_timer(Qp& q);
+    void schedule_timer_wake(Qp& q, timing::Ps at);
+    static constexpr timing::Ps kNoWake = ~timing::Ps(0);
     void enqueue_segment(Qp& q, const proto::TcpSegment& seg, timing::Ps now);
     std::optional<timing::Ps> data_ready(const TxEntry& e, uint64_t frame_beats);
     void release_tx();
@@ -216,9 +220,12 @@ private:
     std::unique_ptr<MpaRtlCheck> mpa_check_;
     net::EthernetLink* tx_link_ = nullptr;
     proto::Tpt tpt_;
-    std::map<uint32_t, QpFlow> flows_;
-    std::map<uint32_t, Qp> qps_;
-    std::map<std::pair<uint16_t, uint16_t>, uint32_t> by_ports_;  // (local, remote) -> qpn
+    // Hashed: every frame looks its QP up, and a NIC may hold many idle connections.
+    // (unordered_map keeps references to its elements valid across rehashing.)
+    std::unordered_map<uint32_t, QpFlow> flows_;
+    std::unordered_map<uint32_t, Qp> qps_;
+    std::unordered_map<uint32_t, uint32_t> by_ports_;  // ports_key(local, remote) -> qpn
+    static uint32_t ports_key(uint16_t local, uint16_t remote) { return uint32_t(local) << 16 | remote; }
     std::deque<TxEntry> txq_;
     uint64_t next_frame_id_ = 1;
     uint16_t ip_id_ = 0;
