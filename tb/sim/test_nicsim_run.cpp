@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -94,6 +95,38 @@ Expected expected_rows(const std::string& name, const fs::path& file) {
     return e;
 }
 
+// The reports every run writes by default (docs/outputs.md, docs/latency_budget.md).
+void check_reports(const fs::path& out) {
+    for (const char* f : {"budget.md", "budget.svg", "stats.csv", "port_a.pcap", "port_b.pcap"}) {
+        INFO(f);
+        CHECK(fs::file_size(out / f) > 0);
+    }
+    // budget.json: every operation matched, and in each group the stage means add up to the
+    // mean total (within 1 ns; they telescope) and never fall below the total's floor.
+    const YAML::Node budget = YAML::LoadFile((out / "budget.json").string());
+    CHECK(budget["unmatched"].as<uint64_t>() == 0);
+    REQUIRE(budget["groups"].size() > 0);
+    for (const auto& g : budget["groups"]) {
+        double sum = 0;
+        for (const auto& st : g["stages"]) sum += st["mean"].as<double>();
+        INFO(g["kind"].as<std::string>() << " " << g["size"].as<uint64_t>() << " B");
+        CHECK(std::fabs(sum - g["total"]["mean"].as<double>()) < 1.0);
+        CHECK(g["total"]["mean"].as<double>() >= g["total"]["floor"].as<double>());
+    }
+    // stats.json parses and has a utilisation for every pipeline stage of both NICs.
+    const YAML::Node stats = YAML::LoadFile((out / "stats.json").string());
+    CHECK(stats.size() > 0);
+    // trace.json: Python's json module reads it (as ui.perfetto.dev does), and each NIC has a
+    // track per pipeline stage (4 TX + 7 RX).
+    const fs::path counts = out / "tracks.txt";
+    const std::string py = "/usr/bin/python3 -c \"import json,sys,collections; t=json.load(open(sys.argv[1])); "
+                           "c=collections.Counter(e['pid'] for e in t['traceEvents'] if e.get('name')=='thread_name' "
+                           "and e['args']['name'].startswith(('tx.','rx.'))); print(' '.join(str(c[p]) for p in sorted(c)))\" '" +
+                           (out / "trace.json").string() + "' > '" + counts.string() + "'";
+    REQUIRE(std::system(py.c_str()) == 0);
+    CHECK(read_file(counts) == "11 11\n");
+}
+
 void check_scenario(const std::string& name) {
     TempDir d;
     const fs::path file = fs::path(source_dir()) / "configs/scenarios" / (name + ".yaml");
@@ -170,6 +203,8 @@ void check_scenario(const std::string& name) {
     std::set<std::string> kinds;
     for (const auto& s : specs) kinds.insert(nicsim::sim::workload_kind_name(s.kind));
     for (const auto& g : got) CHECK(kinds.count(g.first.rfind("trace_replay", 0) == 0 ? "trace_replay" : g.first) == 1);
+
+    check_reports(out);
 }
 
 }  // namespace
