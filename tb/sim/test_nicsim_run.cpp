@@ -327,6 +327,17 @@ TEST_CASE("outputs.pcap writes a nanosecond pcap per port, and an override reach
                        ": invalid (1 problem)") != std::string::npos);
 }
 
+TEST_CASE("sim.stop_time_ps ends a run early: unfinished workloads fail it (exit 1), finished ones do not", "[run]") {
+    TempDir d;
+    const std::string file = source_dir() + "/configs/scenarios/quickstart.yaml";
+    // 20 us is not enough to connect and run 4 sizes x 20 iterations of ~1-2 us round trips.
+    const Run cut = run_nicsim("run '" + file + "' --set workload.iterations=20 --set sim.stop_time_ps=20000000", d.path());
+    CHECK(cut.exit_code == 1);
+    CHECK(cut.err.find("sim.stop_time_ps (20.000000 us) reached before the workloads finished") != std::string::npos);
+    const Run fits = run_nicsim("run '" + file + "' --set workload.iterations=20 --set sim.stop_time_ps=1000000000", d.path());
+    CHECK(fits.exit_code == 0);
+}
+
 TEST_CASE("A dropped frame is recovered by TCP and the run still succeeds", "[run]") {
     TempDir d;
     // Frame 12 from A is a Write of the ping-pong (after SYN, MPA request, RTR and a few

@@ -17,7 +17,7 @@ void declare_net_sim_params(ParamRegistry& r) {
     r.add_duration("net.switch.latency_ps", 230 * kNs, 0, kMs, "Port-to-port latency of the (cut-through) switch, first bit in to first bit out");
 
     r.add_int("sim.seed", 1, 0, INT64_MAX, "", "Seed of every random choice of the run");
-    r.add_duration("sim.stop_time_ps", 0, 0, 1000 * kS, "Stop the run at this simulated time (0: when the workload ends)");
+    r.add_duration("sim.stop_time_ps", 0, 0, 1000 * kS, "Stop the run at this simulated time (0: when the workloads end); workloads not finished by then fail the run");
     r.add_enum("sim.waves", "none", {"none", "fst"}, "FST waveforms of the RTL islands (impl: rtl) into the run's --out folder");
 }
 

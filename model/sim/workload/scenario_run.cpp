@@ -83,15 +83,22 @@ RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts) {
     RunContext ctx{sys,     conn_params(cfg), uint32_t(cfg.get_int("nic.mac.mtu")), plan.seed, patience,
                    progress, out.ops};
     const auto wall0 = std::chrono::steady_clock::now();
+    bool finished = false;
     sys.body = [&] {
         try {
             for (const WorkloadSpec& w : plan.workloads) out.results.push_back(run_workload(ctx, w));
         } catch (const std::exception& e) {
             out.failure = e.what();
         }
+        finished = true;
         sc_core::sc_stop();
     };
-    sc_core::sc_start();
+    // sim.stop_time_ps bounds the run: a workload still going then is a failed run.
+    const timing::Ps stop_at = timing::Ps(cfg.get_ps("sim.stop_time_ps"));
+    if (stop_at > 0) sc_core::sc_start(timing::to_sc(stop_at));
+    else sc_core::sc_start();
+    if (!finished && out.failure.empty())
+        out.failure = "sim.stop_time_ps (" + std::to_string(double(stop_at) / 1e6) + " us) reached before the workloads finished";
     out.simulated_us = double(timing::now_ps()) / 1e6;
     out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     progress.finish(out.simulated_us);
