@@ -108,7 +108,10 @@ Command add_run_command(CLI::App& app) {
                 return 1;
             }
             std::cerr << "# wrote " << opt->out << ": config.resolved.yaml results.txt results.json summary.csv"
-                      << (plan.outputs.pcap ? " port_a.pcap port_b.pcap" : "") << '\n';
+                      << (plan.outputs.pcap ? " port_a.pcap port_b.pcap" : "")
+                      << (plan.outputs.budget ? " budget.md budget.json budget.svg" : "")
+                      << (plan.outputs.stats ? " stats.json stats.csv" : "")
+                      << (plan.outputs.perfetto ? " trace.json" : "") << '\n';
         }
         return 0;
     };

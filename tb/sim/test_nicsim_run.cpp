@@ -131,7 +131,10 @@ void check_scenario(const std::string& name) {
     TempDir d;
     const fs::path file = fs::path(source_dir()) / "configs/scenarios" / (name + ".yaml");
     const fs::path out = d.path() / "out";
-    const Run r = run_nicsim("run '" + file.string() + "' " + reduced().at(name) + " --out '" + out.string() + "'", d.path());
+    // Every output on, captures too (the full-length bandwidth scenarios turn pcap off).
+    const Run r = run_nicsim("run '" + file.string() + "' " + reduced().at(name) + " --set outputs.pcap=true --out '" +
+                                 out.string() + "'",
+                             d.path());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     for (const char* f : {"config.resolved.yaml", "results.txt", "results.json", "summary.csv"})
