@@ -120,7 +120,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
 
     // Chelsio claims ~1.5 us end to end (perf_anchors §1.2); the issue's sanity band is
     // 1.2-1.8 us for a 64 B inline Write. With the calibrated defaults (64 B PCIe read ~545 ns,
-    // posted-write visibility 230 ns, both from pcie-bench) the model gives ~1.30 us. A 64 B
+    // posted-write visibility 230 ns, both from pcie-bench) the model gives ~1.23 us. A 64 B
     // inline WR takes two 64 B ring slots, so the driver rings the KDOORBELL and the SGE fetches
     // it, as cxgb4 does (it pushes only one-slot WRs).
     std::printf("\nChelsio's claim: ~1.5 us end to end (perf_anchors 1.2); band checked: 1.2-1.8 us.\n");
