@@ -11,48 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "scratch_files.h"
 #include "sim/config/yaml_loader.h"
 
 namespace cfgtest {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp dir, removed with its contents at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nicsim_cfg_XXXXXX").string();
-        if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-    // Writes `text` to `name` inside the folder; returns the full path.
-    std::string write(const std::string& name, const std::string& text) const {
-        const fs::path p = path_ / name;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
-
-private:
-    fs::path path_;
-};
-
-inline std::string source_dir() {
-    if (const char* env = std::getenv("NICSIM_SOURCE_DIR"); env && *env) return env;
-    return NICSIM_TEST_SOURCE_DIR;
-}
-
-inline std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using nicsim::testfiles::read_file;
+using nicsim::testfiles::source_dir;
+using nicsim::testfiles::TempDir;
 
 // The diagnostics load_scenario() throws for `path`, one per line; "" if it loads.
 inline std::string load_errors(const std::string& path, const std::vector<std::string>& sets = {}) {
