@@ -19,20 +19,8 @@ namespace {
 
 constexpr int kMaxBaseDepth = 16;
 
-Location at(const std::string& file, const YAML::Mark& m) {
-    if (m.is_null()) return Location{file, 0, 0};
-    return Location{file, m.line + 1, m.column + 1};
-}
-
-const char* kind_of(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Map: return "a map";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Null: return "nothing";
-        case YAML::NodeType::Scalar: return "a scalar";
-        default: return "an undefined node";
-    }
-}
+Location at(const std::string& file, const YAML::Mark& m) { return yaml_location(file, m); }
+const char* kind_of(const YAML::Node& n) { return yaml_kind_name(n); }
 
 // A scalar written in quotes (or tagged !!str) is a string in YAML.
 bool is_quoted(const YAML::Node& n) {
@@ -298,6 +286,21 @@ void Loader::set_param(const ParamSpec& spec, const YAML::Node& value, const std
 }
 
 }  // namespace
+
+Location yaml_location(const std::string& file, const YAML::Mark& m) {
+    if (m.is_null()) return Location{file, 0, 0};
+    return Location{file, m.line + 1, m.column + 1};
+}
+
+const char* yaml_kind_name(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Map: return "a map";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Null: return "nothing";
+        case YAML::NodeType::Scalar: return "a scalar";
+        default: return "an undefined node";
+    }
+}
 
 std::vector<fs::path> LoadOptions::default_nic_config_dirs() {
     std::vector<fs::path> dirs;

@@ -31,6 +31,11 @@ struct LoadOptions {
     static std::vector<std::filesystem::path> default_nic_config_dirs();
 };
 
+// Where a YAML node is, 1-based (0:0 when yaml-cpp has no mark), for diagnostics.
+Location yaml_location(const std::string& file, const YAML::Mark& mark);
+// "a map", "a list", "a scalar", "nothing": what a node is, for "expected X, got Y" messages.
+const char* yaml_kind_name(const YAML::Node& n);
+
 // The top-level keys that hold sections rather than parameters.
 const std::vector<std::string>& section_names();
 

@@ -8,6 +8,7 @@
 
 #include "sim/config/param_registry.h"
 #include "sim/config/suggest.h"
+#include "sim/config/yaml_loader.h"
 #include "sim/sweep/workload_overrides.h"
 
 namespace nicsim::sweep {
@@ -18,20 +19,8 @@ using config::Location;
 
 namespace {
 
-Location at(const std::string& file, const YAML::Mark& m) {
-    if (m.is_null()) return Location{file, 0, 0};
-    return Location{file, m.line + 1, m.column + 1};
-}
-
-const char* kind_of(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Map: return "a map";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Null: return "nothing";
-        case YAML::NodeType::Scalar: return "a scalar";
-        default: return "an undefined node";
-    }
-}
+Location at(const std::string& file, const YAML::Mark& m) { return config::yaml_location(file, m); }
+const char* kind_of(const YAML::Node& n) { return config::yaml_kind_name(n); }
 
 // Lists and maps in flow style, so one --set argument carries them ("[64, 4096]").
 std::string value_text(const YAML::Node& n) {

@@ -133,16 +133,7 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
     out.table = format_banner(banner) + format_latency_header();
     for (const LatencyReport& r : rows) {
         out.table += format_latency_row(r);
-        SummaryRow s;
-        s.workload = out.kind;
-        s.size = r.bytes;
-        s.iterations = r.iterations;
-        s.lat_min_us = r.t_min;
-        s.lat_avg_us = r.t_avg;
-        s.lat_p50_us = r.t_typical;
-        s.lat_p99_us = r.p99;
-        s.lat_max_us = r.t_max;
-        out.summary.push_back(s);
+        out.summary.push_back(latency_summary_row(out.kind, r));
     }
     out.json = latency_json(banner, rows);
     return out;

@@ -137,15 +137,7 @@ WorkloadResult run_smb_mix(RunContext& ctx, const WorkloadSpec& w) {
         out.table += fmt_row(std::to_string(size).c_str(), lat.size(), reads, iops, gbps, l);
         json += std::string(json.back() == '[' ? "" : ", ") + entry("\"MsgSize\": " + std::to_string(size), lat.size(), reads,
                                          uint64_t(size) * lat.size(), l);
-        SummaryRow s;
-        s.workload = out.kind;
-        s.size = size;
-        s.iterations = lat.size();
-        s.lat_min_us = l.t_min;
-        s.lat_avg_us = l.t_avg;
-        s.lat_p50_us = l.t_typical;
-        s.lat_p99_us = l.p99;
-        s.lat_max_us = l.t_max;
+        SummaryRow s = latency_summary_row(out.kind, l);
         s.bw_avg_gbps = gbps;
         s.msg_rate_mpps = iops / 1e6;
         out.summary.push_back(s);

@@ -28,4 +28,17 @@ void write_summary_csv(std::ostream& out, const std::vector<SummaryRow>& rows) {
     }
 }
 
+SummaryRow latency_summary_row(const std::string& workload, const LatencyReport& r) {
+    SummaryRow s;
+    s.workload = workload;
+    s.size = r.bytes;
+    s.iterations = r.iterations;
+    s.lat_min_us = r.t_min;
+    s.lat_avg_us = r.t_avg;
+    s.lat_p50_us = r.t_typical;
+    s.lat_p99_us = r.p99;
+    s.lat_max_us = r.t_max;
+    return s;
+}
+
 }  // namespace nicsim::sim

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/report/perftest_report.h"
+
 namespace nicsim::sim {
 
 struct SummaryRow {
@@ -18,6 +20,9 @@ struct SummaryRow {
     std::optional<double> lat_min_us, lat_avg_us, lat_p50_us, lat_p99_us, lat_max_us;
     std::optional<double> bw_avg_gbps, bw_peak_gbps, msg_rate_mpps;
 };
+
+// A row with the latency columns of perftest's statistics (the bandwidth ones left empty).
+SummaryRow latency_summary_row(const std::string& workload, const LatencyReport& r);
 
 // The header line, without the newline.
 const char* summary_csv_header();

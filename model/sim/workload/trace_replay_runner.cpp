@@ -139,15 +139,8 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
                       json.back() == '[' ? "" : ", ", op_kind_name(op), size, lat.size(), gbps, l.t_min, l.t_avg,
                       l.t_typical, l.p99, l.p99_9, l.t_max);
         json += j;
-        SummaryRow s;
-        s.workload = out.kind + std::string("_") + op_kind_name(op);  // one row per (op, size)
-        s.size = size;
-        s.iterations = lat.size();
-        s.lat_min_us = l.t_min;
-        s.lat_avg_us = l.t_avg;
-        s.lat_p50_us = l.t_typical;
-        s.lat_p99_us = l.p99;
-        s.lat_max_us = l.t_max;
+        // One row per (op, size).
+        SummaryRow s = latency_summary_row(out.kind + std::string("_") + op_kind_name(op), l);
         s.bw_avg_gbps = gbps;
         s.msg_rate_mpps = double(lat.size()) / total_s / 1e6;
         out.summary.push_back(s);
