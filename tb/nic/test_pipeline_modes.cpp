@@ -38,7 +38,7 @@ TEST_CASE("Reference engine fed frame by frame equals the fast engine, offers ou
     // The NIC adds a frame when it is released: a data frame may be offered in the future and
     // an ACK released just after it offered earlier (it queues behind), and chains sit idle
     // for long stretches between bursts. Random chains as in test_pipeline_timing.cpp.
-    std::mt19937_64 rng(7);
+    std::mt19937_64 rng(7), stall_rng(8);
     const Ps periods[] = {1600, 2000, 3200, 6400};
     const uint32_t widths[] = {8, 16, 32, 64};
     for (int trial = 0; trial < 100; ++trial) {
@@ -65,7 +65,7 @@ TEST_CASE("Reference engine fed frame by frame equals the fast engine, offers ou
         for (int f = 0; f < 25; ++f) {
             now += rng() % 3 == 0 ? 2'000'000 + rng() % 1'000'000 : rng() % 6000;  // bursts and idle gaps
             Ps offer = now + (rng() % 2 ? rng() % 30000 : 0);                    // sometimes in the future
-            nic::OfferedFrame fr{rng() % 1600, offer, Ps(1 + rng() % 4000)};
+            nic::OfferedFrame fr{rng() % 1600, offer, Ps(1 + rng() % 4000), test::random_stalls(stall_rng, st.size())};
             INFO("frame " << f);
             require_same(fast->add(fr), ref->add(fr));
         }
