@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,68 @@ TEST_CASE("MPS buffer: the default 192 KiB drops nothing on a line-rate stream",
         write_and_check(sys, a, b, 1 << 20, 64 * 1024, 4);
         for (int i = 0; i < 2; ++i) CHECK(sys.host(i).nic.stats().rx_mps_drops == 0);
         CHECK(sys.a().nic.endpoint(a.qp->qpn)->tcp().stats().retransmitted_segments == 0);
+        no_errors(sys);
+        done = true;
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    CHECK(done);
+}
+
+TEST_CASE("A TCB miss delays a data frame at TP and every later TX stage by exactly tcb_miss_cycles", "[blocks][tcb][two_host]") {
+    timing::init_time_resolution();
+    // One cached TCB, two connections. Both 64 B Writes start on an idle NIC: the one on the
+    // connection used last hits, the other misses. Their frames are the same size, so every
+    // TX stage's times relative to the offer must differ by exactly 100 core cycles (500 MHz:
+    // 200 ns) from TP on, and not at all at ULP_TX.
+    sim::TwoHostParams p = sim::TwoHostParams::from_config(with({"nic.tp.tcb_cache_entries=1", "nic.tp.tcb_miss_cycles=100"}));
+    p.a.nic.trace = true;
+    sim::TwoHostSystem sys("sys", p);
+    bool done = false;
+    sys.body = [&] {
+        auto c1 = sys.connect_pair({}, 1 << 16);
+        auto c2 = sys.connect_pair({}, 1 << 16);
+        auto write_on = [&](const std::pair<sim::QpEnd, sim::QpEnd>& c, uint64_t id) {
+            const size_t before = sys.a().nic.trace().tx.size();
+            REQUIRE(sys.a().dev.post_send(c.first.qp, {write_wr(id, c.first, 0, 64, c.second, 0)}) == 0);
+            REQUIRE(sys.poll(0, c.first.cq, 1, 500'000 * timing::kUs, 10 * timing::kUs).size() == 1);
+            sc_core::wait(timing::to_sc(100'000 * timing::kUs));  // delayed ACKs and timers settle
+            for (size_t i = before; i < sys.a().nic.trace().tx.size(); ++i)
+                if (sys.a().nic.trace().tx[i].payload > 0) return sys.a().nic.trace().tx[i];
+            FAIL("no data frame");
+            return sys.a().nic.trace().tx.back();
+        };
+        sc_core::wait(timing::to_sc(100'000 * timing::kUs));  // the handshakes' delayed ACKs (c1's too)
+        write_on(c2, 1);  // c2's TCB is the cached one from here on
+        const uint64_t misses0 = sys.a().nic.stats().tcb_misses;
+        const nic::TxFrameRecord hit = write_on(c2, 2);
+        CHECK(sys.a().nic.stats().tcb_misses == misses0);  // the frame and its ACK hit
+        const nic::TxFrameRecord miss = write_on(c1, 3);
+        CHECK(sys.a().nic.stats().tcb_misses == misses0 + 1);  // the data frame (its ACK then hits)
+        REQUIRE(hit.frame_bytes == miss.frame_bytes);
+        const Ps M = 100 * 2000;
+        auto rel = [](const nic::TxFrameRecord& r, size_t s) { return r.chain.stages[s].first_pop - r.offered; };
+        auto rel_out = [](const nic::TxFrameRecord& r, size_t s) { return r.chain.stages[s].last_out - r.offered; };
+        CHECK(rel(miss, 0) == rel(hit, 0));
+        CHECK(rel_out(miss, 0) == rel_out(hit, 0));
+        // TP and MPA_TX share the core clock: exactly M. MAC_TX is on the MAC clock, whose edges
+        // sit at another phase relative to the two offers: M to within one MAC period.
+        const std::vector<nic::StageConfig>& tx = p.a.nic.pipeline.tx;
+        REQUIRE(tx[1].name == "tp");
+        for (size_t s = 1; s < tx.size(); ++s) {
+            INFO("TX stage " << tx[s].name);
+            if (tx[s].clock.period() == tx[1].clock.period()) {
+                CHECK(rel(miss, s) == rel(hit, s) + M);
+                CHECK(rel_out(miss, s) == rel_out(hit, s) + M);
+            } else {
+                const Ps mac = tx[s].clock.period();
+                CHECK(rel(miss, s) + mac > rel(hit, s) + M);
+                CHECK(rel(miss, s) < rel(hit, s) + M + mac);
+                CHECK(rel_out(miss, s) - rel(miss, s) == rel_out(hit, s) - rel(hit, s));
+            }
+        }
+        const int64_t wire_shift = int64_t(miss.wire_first_byte - miss.offered) - int64_t(hit.wire_first_byte - hit.offered);
+        CHECK(std::abs(wire_shift - int64_t(M)) < int64_t(tx.back().clock.period()));
         no_errors(sys);
         done = true;
         sc_core::sc_stop();
