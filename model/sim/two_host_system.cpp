@@ -26,6 +26,7 @@ HostSideParams side_from(const config::Config& c) {
     s.sge = config::to_sge_params(c);
     s.nic.pipeline = {config::tx_stage_configs(c), config::rx_stage_configs(c), config::to_pipeline_mode(c)};
     s.nic.tcp = config::to_tcp_config(c);
+    s.nic.blocks = nic::nic_blocks_from_config(c);
     s.nic.islands.tx_crc = config::to_engine_config(c, islands::Block::Crc32c, true).impl;
     s.nic.islands.tx_marker = config::to_engine_config(c, islands::Block::MarkerInsert, true).impl;
     s.nic.islands.rx_crc = config::to_engine_config(c, islands::Block::Crc32c, false).impl;

@@ -159,6 +159,12 @@ int sc_main(int argc, char** argv) {
     std::printf("  delta cycles       %.2f per frame\n", frames ? double(deltas) / double(frames) : 0.0);
     std::printf("  wall per frame     %.2f us\n", frames ? wall_s * 1e6 / double(frames) : 0.0);
     std::printf("  peak memory        %ld MiB\n", peak_rss_mib());
+    for (int i = 0; i < 2; ++i) {
+        const nic::T5NicStats& ns = sys.host(i).nic.stats();
+        std::printf("  nic %c blocks       %llu MPS drops, %llu TCB misses / %llu hits, %llu LE refusals\n", "ab"[i],
+                    static_cast<unsigned long long>(ns.rx_mps_drops), static_cast<unsigned long long>(ns.tcb_misses),
+                    static_cast<unsigned long long>(ns.tcb_hits), static_cast<unsigned long long>(ns.le_refused));
+    }
     if (o.rtl) {
         uint64_t fpdus = 0, bad = 0;
         for (int i = 0; i < 2; ++i) {

@@ -111,7 +111,7 @@ TEST_CASE("A 2-beat FIFO in front of a slow stage is full, never more", "[pipeli
 }
 
 TEST_CASE("Fast and reference engines count the same on random chains and traffic", "[pipeline][counters]") {
-    std::mt19937_64 rng(7);
+    std::mt19937_64 rng(7), stall_rng(8);
     for (int trial = 0; trial < 150; ++trial) {
         std::vector<StageConfig> st = random_chain(rng);
         INFO("trial " << trial);
@@ -120,7 +120,7 @@ TEST_CASE("Fast and reference engines count the same on random chains and traffi
         Ps t = 0;
         for (int f = 0; f < 12; ++f) {
             t += rng() % 20000;
-            OfferedFrame fr{rng() % 1600, t, Ps(rng() % 4000)};
+            OfferedFrame fr{rng() % 1600, t, Ps(rng() % 4000), nicsim::test::random_stalls(stall_rng, st.size())};
             nicsim::test::require_same(fast.add(fr), ref.add(fr));
             require_same_counters(fast.counters(), ref.counters());
         }
@@ -131,7 +131,7 @@ TEST_CASE("Fast and reference engines count the same on random chains and traffi
 TEST_CASE("Long runs keep a bounded window of beats and agree to the picosecond", "[pipeline][counters]") {
     // Thousands of frames, back to back or with gaps: both engines forget old beats, and
     // must still give identical times (a forgotten beat that was still needed would show).
-    std::mt19937_64 rng(2026);
+    std::mt19937_64 rng(2026), stall_rng(2027);
     for (int trial = 0; trial < 8; ++trial) {
         std::vector<StageConfig> st = random_chain(rng);
         INFO("trial " << trial);
@@ -141,7 +141,7 @@ TEST_CASE("Long runs keep a bounded window of beats and agree to the picosecond"
         uint64_t beats = 0;
         for (int f = 0; f < 3000; ++f) {
             t += rng() % 4 == 0 ? rng() % 40000 : 0;
-            OfferedFrame fr{rng() % 1600, t, Ps(rng() % 4000)};
+            OfferedFrame fr{rng() % 1600, t, Ps(rng() % 4000), nicsim::test::random_stalls(stall_rng, st.size())};
             nicsim::test::require_same(fast.add(fr), ref.add(fr));
             beats += beats_for(fr.bytes, st[0].width_bytes);
         }
@@ -158,7 +158,7 @@ TEST_CASE("Stages sharing a clock and width (the NIC core) agree with the refere
     // the first beat when the frame fits the FIFO below): exercise them with deep and shallow
     // FIFOs, frames longer and shorter than the FIFOs, gaps and back-to-back traffic, and a
     // different clock or width at either end.
-    std::mt19937_64 rng(500);
+    std::mt19937_64 rng(500), stall_rng(501);
     for (int trial = 0; trial < 60; ++trial) {
         std::vector<StageConfig> st;
         const size_t n = 2 + rng() % 5;
@@ -187,7 +187,7 @@ TEST_CASE("Stages sharing a clock and width (the NIC core) agree with the refere
         Ps t = 0;
         for (int f = 0; f < 60; ++f) {
             t += rng() % 3 == 0 ? rng() % 100000 : 0;
-            OfferedFrame fr{rng() % 1900, t, Ps(rng() % 2 ? 2000 : 3200)};
+            OfferedFrame fr{rng() % 1900, t, Ps(rng() % 2 ? 2000 : 3200), nicsim::test::random_stalls(stall_rng, st.size())};
             nicsim::test::require_same(fast.add(fr), ref.add(fr));
         }
         require_same_counters(fast.counters(), ref.counters());

@@ -111,7 +111,7 @@ TEST_CASE("Chains that cannot work are refused", "[pipeline]") {
 }
 
 TEST_CASE("Fast and per-edge reference engines agree on random chains and traffic", "[pipeline]") {
-    std::mt19937_64 rng(42);
+    std::mt19937_64 rng(42), stall_rng(43);  // stalls drawn apart: the chains stay as they were
     const Ps periods[] = {1600, 2000, 2560, 3200, 6400};
     const uint32_t widths[] = {8, 16, 32, 64};
     for (int trial = 0; trial < 150; ++trial) {
@@ -136,7 +136,7 @@ TEST_CASE("Fast and per-edge reference engines agree on random chains and traffi
         Ps t = 0;
         for (int f = 0; f < 12; ++f) {
             t += rng() % 20000;
-            frames.push_back({rng() % 1600, t, Ps(rng() % 4000)});
+            frames.push_back({rng() % 1600, t, Ps(rng() % 4000), nicsim::test::random_stalls(stall_rng, n)});
         }
         INFO("trial " << trial);
         PipelineTimingEngine fast(st);
@@ -150,4 +150,49 @@ TEST_CASE("Fast and per-edge reference engines agree on random chains and traffi
         }
         for (size_t s = 0; s < st.size(); ++s) CHECK(peak[s] <= st[s].fifo_depth_beats);
     }
+}
+
+TEST_CASE("A stall at one stage delays that stage and every later one by exactly its cycles", "[pipeline]") {
+    // Three 500 MHz cut-through stages, one 256-byte frame (8 beats). A 100-cycle stall at the
+    // middle stage (TP missing a TCB): the first stage is untouched, the middle stage pops and
+    // outputs 100 * 2 ns later, and so does the last (its FIFO is deep enough that nothing else
+    // changes).
+    std::vector<StageConfig> st = {stage("a", 2), stage("tp", 3), stage("c", 4)};
+    for (int engine = 0; engine < 2; ++engine) {
+        INFO((engine ? "reference" : "fast"));
+        auto run = [&](std::vector<uint32_t> stalls) {
+            OfferedFrame f{256, 0, T, std::move(stalls)};
+            if (engine) return simulate_reference(st, {f})[0];
+            PipelineTimingEngine e(st);
+            return e.add(f);
+        };
+        const FrameTiming hit = run({}), miss = run({0, 100, 0});
+        CHECK(miss.stages[0].first_pop == hit.stages[0].first_pop);
+        CHECK(miss.stages[0].last_out == hit.stages[0].last_out);
+        for (size_t s = 1; s < 3; ++s) {
+            INFO("stage " << s);
+            CHECK(miss.stages[s].first_pop == hit.stages[s].first_pop + 100 * T);
+            CHECK(miss.stages[s].first_out == hit.stages[s].first_out + 100 * T);
+            CHECK(miss.stages[s].last_out == hit.stages[s].last_out + 100 * T);
+        }
+        // By hand: written at 0, visible at 2 ns; a pops beats 0..7 at 2..16 ns, each out 2 cycles
+        // later (6..20 ns); tp sees beat 0 at 8 ns and pops it 100 cycles later, at 208 ns.
+        CHECK(hit.stages[0].first_pop == 1 * T);
+        CHECK(hit.stages[1].first_pop == 4 * T);
+        CHECK(miss.stages[1].first_pop == 104 * T);
+        CHECK(miss.stages[1].last_out == (104 + 7 + 3) * T);
+    }
+}
+
+TEST_CASE("A stalled frame holds the frames behind it: no overtaking", "[pipeline]") {
+    std::vector<StageConfig> st = {stage("a", 1), stage("tp", 1), stage("c", 1)};
+    PipelineTimingEngine e(st);
+    PipelineReferenceEngine r(st);
+    const OfferedFrame f1{64, 0, T, {0, 50, 0}}, f2{64, 2 * T, T, {}};
+    const FrameTiming a1 = e.add(f1), a2 = e.add(f2);
+    nicsim::test::require_same(a1, r.add(f1));
+    nicsim::test::require_same(a2, r.add(f2));
+    CHECK(a2.stages[1].first_pop == a1.stages[1].last_pop + T);  // right behind, one beat a cycle
+    CHECK(a2.stages[2].first_out > a1.stages[2].last_out);
+    CHECK_THROWS_AS(e.add({64, 0, T, {1, 2}}), std::invalid_argument);  // one entry per stage
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace nicsim::nic {
 
@@ -24,6 +25,12 @@ PipelineLayout::PipelineLayout(std::vector<StageConfig> stages) : stages_(std::m
     base_.assign(stages_.size(), SlidingHistory<uint64_t>());
     for (auto& b : base_) b.push_back(0);
     frame_hint_.assign(stages_.size(), 0);
+}
+
+void check_stalls(const OfferedFrame& frame, size_t stages) {
+    if (!frame.stall_cycles.empty() && frame.stall_cycles.size() != stages)
+        throw std::invalid_argument("pipeline: a frame's stall_cycles has " + std::to_string(frame.stall_cycles.size()) +
+                                    " entries for " + std::to_string(stages) + " stages");
 }
 
 void PipelineLayout::add_frame(uint64_t bytes) {

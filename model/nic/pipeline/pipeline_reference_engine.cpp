@@ -23,6 +23,7 @@ PipelineReferenceEngine::PipelineReferenceEngine(std::vector<StageConfig> stages
     : layout_(std::move(stages)),
       write_(layout_.stage_count()),
       pop_(layout_.stage_count()),
+      stall_(layout_.stage_count()),
       occupancy_peak_(layout_.stage_count(), 0) {
     const size_t S = layout_.stage_count();
     now_.popped.assign(S, 0);
@@ -31,12 +32,17 @@ PipelineReferenceEngine::PipelineReferenceEngine(std::vector<StageConfig> stages
     now_.present.assign(S, 0);
     now_.counters.assign(S, StageCounters{});
     now_.area.assign(S, 0);
+    now_.stall_frame.assign(S, SIZE_MAX);
+    now_.stall_until.assign(S, 0);
     checkpoint_ = now_;
 }
 
 FrameTiming PipelineReferenceEngine::add(const OfferedFrame& frame) {
+    check_stalls(frame, layout_.stage_count());
     layout_.add_frame(frame.bytes);  // throws before anything changes
     const size_t f = layout_.frame_count() - 1;
+    for (size_t s = 0; s < layout_.stage_count(); ++s)
+        stall_[s].push_back(frame.stall_cycles.empty() ? 0 : frame.stall_cycles[s]);
     for (uint64_t k = 0; k < layout_.beat_count(0, f); ++k) offer_.push_back(frame.first_offer + k * frame.offer_interval);
     for (size_t s = 0; s < layout_.stage_count(); ++s) {
         write_[s].extend_to(layout_.total_beats(s), kUnknown);  // kUnknown: not placed yet
@@ -63,6 +69,7 @@ void PipelineReferenceEngine::forget_old_beats() {
     }
     offer_.forget_before(checkpoint_.src);
     layout_.forget_frames_before(keep_frame);
+    for (SlidingHistory<uint32_t>& h : stall_) h.forget_before(keep_frame);
 }
 
 std::vector<StageCounters> PipelineReferenceEngine::counters() const {
@@ -121,6 +128,14 @@ void PipelineReferenceEngine::run() {
                 if (!cfg.cut_through) {  // whole frame visible, plus a cycle for the registered flag
                     Ps last_w = write_[s][first + layout_.beat_count(s, f) - 1];
                     if (!before(last_w, t) || !(last_w < t - cfg.clock.period())) continue;
+                }
+                // Ready now; a stalled frame counts its cycles from this edge.
+                if (const uint32_t stall = stall_[s][f]) {
+                    if (c.stall_frame[s] != f) {
+                        c.stall_frame[s] = f;
+                        c.stall_until[s] = t + cfg.clock.cycles(stall);
+                    }
+                    if (t < c.stall_until[s]) continue;
                 }
             }
             if (s + 1 < S) {

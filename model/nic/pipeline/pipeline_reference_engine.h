@@ -60,6 +60,9 @@ private:
         std::vector<uint64_t> present;        // [stage]: beats whose write time has passed
         std::vector<StageCounters> counters;  // [stage]
         std::vector<uint64_t> area;           // [stage]: occupancy integral, beat-ps
+        // A stalled frame's first beat: the frame and the edge before which it may not pop.
+        std::vector<size_t> stall_frame;      // [stage]; SIZE_MAX: none yet
+        std::vector<timing::Ps> stall_until;  // [stage]
     };
 
     void run();
@@ -71,6 +74,7 @@ private:
     SlidingHistory<timing::Ps> offer_;               // [stage-0 beat]: when the source offers it
     std::vector<SlidingHistory<timing::Ps>> write_;  // [stage][beat]
     std::vector<SlidingHistory<timing::Ps>> pop_;    // [stage][beat]
+    std::vector<SlidingHistory<uint32_t>> stall_;    // [stage][frame]: OfferedFrame::stall_cycles
     Cursor now_, checkpoint_;
     std::vector<uint64_t> occupancy_peak_;
     uint64_t steps_ = 0;

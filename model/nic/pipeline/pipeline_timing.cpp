@@ -42,6 +42,7 @@ PipelineTimingEngine::PipelineTimingEngine(std::vector<StageConfig> stages)
 }
 
 FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
+    check_stalls(frame, layout_.stage_count());
     layout_.add_frame(frame.bytes);
     const size_t f = layout_.frame_count() - 1;
     const size_t stages = layout_.stage_count();
@@ -57,6 +58,7 @@ FrameTiming PipelineTimingEngine::add(const OfferedFrame& frame) {
         c.bytes_out = std::min<uint64_t>(rules_[s].width, bytes);
         c.high = 0;
         c.down_written = 0;
+        c.stall = frame.stall_cycles.empty() ? 0 : frame.stall_cycles[s] * rules_[s].period;
     }
     // The source writes beat k once it is offered, its FIFO slot is free and the beats
     // before it are written.
@@ -158,6 +160,7 @@ bool PipelineTimingEngine::pop_run(size_t s, uint64_t frame_bytes) {
             const Ps g = wr[c.gate] + (r.cut_through ? 0 : r.period);
             Ps gate_edge = visible_edge;  // the gate is a later write: keep the hint for it
             if (g >= t) t = near_edge_after(g, gate_edge, r.period);
+            t += c.stall;  // an edge: ready edge plus whole cycles
         }
         if (has_next) {
             if (check_credits) {  // the downstream FIFO must have room for what this beat writes

@@ -47,6 +47,7 @@ private:
         uint64_t down_written = 0;   // downstream beats (frame-local) written so far
         timing::Ps visible_edge = 0, credit_edge = 0;  // last answers of edge_after (see near_edge_after)
         uint64_t occupancy_q = 0;    // first beat not popped by the latest write (counters)
+        timing::Ps stall = 0;        // the frame's stall here (OfferedFrame::stall_cycles), ps
     };
     struct StageRules {
         timing::Ps period = 0, latency = 0;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "timing/clock_domain.h"
@@ -21,11 +22,25 @@ struct StageConfig {
 
 // A frame offered to the first stage: beat k (first-stage width) is offered at
 // first_offer + k * offer_interval (e.g. the MAC delivering at line rate).
+//
+// stall_cycles (empty: none; else one entry per stage, in that stage's cycles): the stage holds
+// the frame's first beat that many cycles after it could first have popped it (header or whole
+// frame visible, previous beat gone), e.g. TP fetching a TCB that missed its cache. The frame
+// therefore leaves the stage that much later, and frames behind it wait in order in the FIFO
+// (a stall never lets a later frame overtake, as an extra output latency would).
 struct OfferedFrame {
+    // A constructor rather than an aggregate, so {bytes, first_offer, interval} stays valid.
+    OfferedFrame(uint64_t bytes_ = 0, timing::Ps first_offer_ = 0, timing::Ps offer_interval_ = 0,
+                 std::vector<uint32_t> stall_cycles_ = {})
+        : bytes(bytes_), first_offer(first_offer_), offer_interval(offer_interval_), stall_cycles(std::move(stall_cycles_)) {}
     uint64_t bytes = 0;
     timing::Ps first_offer = 0;
     timing::Ps offer_interval = 0;
+    std::vector<uint32_t> stall_cycles;
 };
+
+// Throws std::invalid_argument unless stall_cycles is empty or has one entry per stage.
+void check_stalls(const OfferedFrame& frame, size_t stages);
 
 // When a frame's first and last beats were popped by a stage and left it.
 struct StageTiming {

@@ -40,6 +40,18 @@ NicPipelineConfig nic_pipeline_from_config(const config::Config& c) {
     return n;
 }
 
+NicBlockParams nic_blocks_from_config(const config::Config& c) {
+    NicBlockParams b;
+    b.le_connections = static_cast<uint32_t>(c.get_string("nic.le.mode") == "tcam" ? c.get_int("nic.le.tcam_cells") / 4
+                                                                                     : c.get_int("nic.le.hash_entries"));
+    b.tcb_cache_entries = static_cast<uint32_t>(c.get_int("nic.tp.tcb_cache_entries"));
+    b.tcb_miss_cycles = static_cast<uint32_t>(c.get_int("nic.tp.tcb_miss_cycles"));
+    b.mps_buffer_bytes = static_cast<uint64_t>(c.get_int("nic.mps.buffer_bytes"));
+    return b;
+}
+
+NicBlockParams default_nic_blocks() { return nic_blocks_from_config(config::Config()); }
+
 NicPipelineConfig default_nic_pipeline() { return nic_pipeline_from_config(config::Config()); }
 
 }  // namespace nicsim::nic

@@ -35,6 +35,20 @@ const std::vector<std::string>& nic_rx_blocks();  // mac_rx mps le tp mpa_rx ulp
 // the lookup cycles of nic.le.mode.
 StageConfig nic_stage_from_config(const config::Config& c, const std::string& block);
 NicPipelineConfig nic_pipeline_from_config(const config::Config& c);
+
+// The capacities of the blocks that are not only timing stages (docs/pipeline_timing.md):
+//   LE: how many offloaded connections it holds: nic.le.hash_entries (mode hash) or
+//       nic.le.tcam_cells / 4 (mode tcam, one IPv4 4-tuple per 4 cells);
+//   TP: its TCB cache (nic.tp.tcb_cache_entries) and the stall of a miss (tcb_miss_cycles);
+//   MPS: the ingress buffer (nic.mps.buffer_bytes).
+struct NicBlockParams {
+    uint32_t le_connections = 16384;
+    uint32_t tcb_cache_entries = 1024;
+    uint32_t tcb_miss_cycles = 100;  // core cycles
+    uint64_t mps_buffer_bytes = 196608;
+};
+NicBlockParams nic_blocks_from_config(const config::Config& c);
+NicBlockParams default_nic_blocks();
 // The registry's defaults (the t5_40g NIC).
 NicPipelineConfig default_nic_pipeline();
 

@@ -61,8 +61,15 @@ T5Nic::T5Nic(sc_core::sc_module_name name, sge::Sge& sge, const T5NicParams& p, 
       eq_("eq"),
       tx_chain_(make_pipeline_chain(p.pipeline.mode, p.pipeline.tx)),
       rx_chain_(make_pipeline_chain(p.pipeline.mode, p.pipeline.rx)),
+      tcb_cache_(p.blocks.tcb_cache_entries),
       mpa_check_(std::make_unique<MpaRtlCheck>(p.islands, p.pipeline.tx, p.pipeline.rx,
                                                [this](std::string m) { error(std::move(m)); })) {
+    for (size_t s = 0; s < p.pipeline.tx.size(); ++s)
+        if (p.pipeline.tx[s].name == "tp") tx_tp_ = s;
+    for (size_t s = 0; s < p.pipeline.rx.size(); ++s) {
+        if (p.pipeline.rx[s].name == "tp") rx_tp_ = s;
+        if (p.pipeline.rx[s].name == "mps") rx_mps_ = s;
+    }
     bar.register_b_transport(this, &T5Nic::bar_transport);
     sge_.set_client(this);
 }
@@ -116,6 +123,13 @@ void T5Nic::on_connect(uint32_t qpn, const host::ConnParams& cp, bool active) {
     if (f == flows_.end()) throw std::invalid_argument("T5Nic: no flow (ports/peer) set for QP " + std::to_string(qpn));
     if (by_ports_.count(ports_key(f->second.local_port, f->second.remote.port)))
         throw std::invalid_argument("T5Nic: TCP ports already used by another QP");
+    // The LE holds one entry per offloaded connection: a full LE refuses the connection (the
+    // verbs layer reports ECONNREFUSED; a T5 would answer the SYN with an RST).
+    if (by_ports_.size() >= p_.blocks.le_connections) {
+        ++stats_.le_refused;
+        throw std::invalid_argument("T5Nic: connection refused: the LE holds " + std::to_string(p_.blocks.le_connections) +
+                                    " connections, all in use");
+    }
     q->flow = f->second;
     proto::IwarpEndpointConfig cfg;
     cfg.tcp = p_.tcp;
@@ -442,7 +456,7 @@ void T5Nic::release_tx() {
         std::optional<Ps> r = data_ready(e, beats);
         if (!r) return;  // head-of-line: the TX pipeline is in order
         Ps offer = std::max(now, *r);
-        FrameTiming ft = tx_chain_->add({e.frame->size(), offer, s0.clock.period()});
+        FrameTiming ft = tx_chain_->add({e.frame->size(), offer, s0.clock.period(), tcb_stalls(*tx_chain_, tx_tp_, e.qpn)});
         Ps mac_out = ft.stages.back().first_out;
         std::shared_ptr<const Bytes> bytes = e.frame;
         if (mpa_check_->active() && e.data)  // the RTL islands of MPA_TX (mpa_rtl_check.h)
@@ -472,7 +486,24 @@ void T5Nic::receive(const net::FrameArrival& a) {
     // Beat k is complete once its last byte has arrived; the MAC delivers at line rate.
     const Ps beat = Ps(s0.width_bytes) * a.byte_time;
     const Ps first = a.first_byte + Ps(std::min<uint64_t>(n ? n : 1, s0.width_bytes)) * a.byte_time;
-    FrameTiming ft = rx_chain_->add({n, first, beat});
+    // MPS buffer: the frames that arrived before this one and that MPS has not wholly passed on
+    // by the time this one starts arriving, plus this one, must fit (docs/pipeline_timing.md).
+    while (!mps_held_.empty() && mps_held_.front().mps_done <= a.first_byte) {
+        mps_held_bytes_ -= mps_held_.front().bytes;
+        mps_held_.pop_front();
+    }
+    if (mps_held_bytes_ + n > p_.blocks.mps_buffer_bytes) {
+        ++stats_.rx_mps_drops;  // TCP recovers (the peer retransmits)
+        return;
+    }
+    std::vector<uint32_t> stalls;
+    if (rx_tp_ != SIZE_MAX)
+        if (std::optional<uint32_t> qpn = rx_qpn(*a.frame.bytes)) stalls = tcb_stalls(*rx_chain_, rx_tp_, *qpn);
+    FrameTiming ft = rx_chain_->add({n, first, beat, std::move(stalls)});
+    if (rx_mps_ != SIZE_MAX) {
+        mps_held_.push_back({ft.stages[rx_mps_].last_pop, n});
+        mps_held_bytes_ += n;
+    }
     Ps out = ft.stages.back().last_out;
     ++stats_.rx_frames;
     size_t idx = SIZE_MAX;
@@ -484,6 +515,35 @@ void T5Nic::receive(const net::FrameArrival& a) {
     std::shared_ptr<const Bytes> bytes = a.frame.bytes;
     MpaRtlCheck::StageWindow mpa = mpa_check_->active() ? mpa_check_->rx_stage_window(ft) : MpaRtlCheck::StageWindow{};
     eq_.schedule(std::max(out, now_ps()), [this, bytes, idx, mpa] { deliver(bytes, idx, mpa); });
+}
+
+// TP's stall for a frame of connection `qpn`: none on a TCB cache hit, the miss cycles at TP
+// on a miss.
+std::vector<uint32_t> T5Nic::tcb_stalls(const PipelineChain& chain, size_t tp, uint32_t qpn) {
+    if (tp == SIZE_MAX) return {};
+    if (tcb_cache_.access(qpn)) {
+        ++stats_.tcb_hits;
+        return {};
+    }
+    ++stats_.tcb_misses;
+    if (p_.blocks.tcb_miss_cycles == 0) return {};
+    std::vector<uint32_t> v(chain.layout().stage_count(), 0);
+    v[tp] = p_.blocks.tcb_miss_cycles;
+    return v;
+}
+
+// The QP an arriving frame belongs to, by its TCP ports (what the LE looks up); nullopt for
+// anything that is not IPv4/TCP to a connection here.
+std::optional<uint32_t> T5Nic::rx_qpn(const Bytes& frame) const {
+    constexpr size_t kEth = 14;
+    if (frame.size() < kEth + 20 || frame[12] != 0x08 || frame[13] != 0x00) return std::nullopt;
+    const size_t ihl = size_t(frame[kEth] & 0x0F) * 4;
+    if (frame[kEth + 9] != 6 || ihl < 20 || frame.size() < kEth + ihl + 4) return std::nullopt;
+    const uint8_t* tcp = frame.data() + kEth + ihl;
+    const uint16_t src = uint16_t(tcp[0] << 8 | tcp[1]), dst = uint16_t(tcp[2] << 8 | tcp[3]);
+    auto it = by_ports_.find(ports_key(dst, src));
+    if (it == by_ports_.end()) return std::nullopt;
+    return it->second;
 }
 
 void T5Nic::deliver(const std::shared_ptr<const Bytes>& frame, size_t rx_index, MpaRtlCheck::StageWindow mpa_rx) {

@@ -41,6 +41,7 @@
 // setup to the SGE and keeps the TPT (proto::Tpt) its endpoints check STags against.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -61,6 +62,7 @@
 #include "nic/t5/mpa_rtl_check.h"
 #include "nic/t5/nic_trace.h"
 #include "nic/t5/payload_timeline.h"
+#include "nic/t5/tcb_cache.h"
 #include "nic/pipeline/pipeline_chain.h"
 #include "nic/sge/sge.h"
 #include "proto/iwarp_endpoint.h"
@@ -71,6 +73,7 @@ namespace nicsim::nic {
 
 struct T5NicParams {
     NicPipelineConfig pipeline = default_nic_pipeline();
+    NicBlockParams blocks = default_nic_blocks();  // LE capacity, TCB cache, MPS buffer
     proto::TcpConfig tcp;
     proto::MacAddress mac;
     proto::Ipv4Address ip;
@@ -93,6 +96,9 @@ struct T5NicStats {
     uint64_t burst_mismatches = 0;    // a PayloadBurst the NIC did not expect
     uint64_t recv_prefetches = 0, placements = 0, place_bytes = 0;
     uint64_t timer_wakeups = 0;
+    uint64_t le_refused = 0;               // connect/accept refused: the LE was full
+    uint64_t tcb_hits = 0, tcb_misses = 0;  // TP's TCB cache, TX and RX frames of known connections
+    uint64_t rx_mps_drops = 0;             // arrivals the MPS buffer had no room for (not in rx_frames)
 };
 
 class T5Nic : public sc_core::sc_module, public sge::SgeClient, public host::NicControl {
@@ -217,6 +223,22 @@ private:
     HostPeek peek_;
     timing::EventQueue eq_;
     std::unique_ptr<PipelineChain> tx_chain_, rx_chain_;
+    // TP's TCB cache: each frame of a known connection touches it when offered to its chain
+    // (so TX and RX frames touch it in the order they are offered, not the order they reach
+    // TP); a miss stalls the frame at TP.
+    TcbCache tcb_cache_;
+    size_t tx_tp_ = SIZE_MAX, rx_tp_ = SIZE_MAX;  // TP's stage index in each chain
+    std::vector<uint32_t> tcb_stalls(const PipelineChain& chain, size_t tp, uint32_t qpn);
+    // MPS ingress buffer: the RX frames that have arrived and that MPS has not yet wholly
+    // passed on (last beat popped at `mps_done`), oldest first.
+    struct MpsHeld {
+        timing::Ps mps_done = 0;
+        uint64_t bytes = 0;
+    };
+    std::deque<MpsHeld> mps_held_;
+    uint64_t mps_held_bytes_ = 0;
+    size_t rx_mps_ = SIZE_MAX;
+    std::optional<uint32_t> rx_qpn(const proto::Bytes& frame) const;  // by TCP ports, untimed peek
     std::unique_ptr<MpaRtlCheck> mpa_check_;
     net::EthernetLink* tx_link_ = nullptr;
     proto::Tpt tpt_;

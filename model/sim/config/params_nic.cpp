@@ -89,17 +89,17 @@ void declare_blocks(ParamRegistry& r) {
                   std::string("Bytes ") + b.name + " needs before a cut-through forward starts");
         if (std::string(b.name) == "mps") {
             r.add_int("nic.mps.buffer_bytes", 196608, 4096, 1 << 26, "B",
-                      "MPS ingress packet buffer shared by the wire and loopback (not modelled yet: no effect)");
+                      "MPS ingress buffer (frames arrived, not yet wholly through MPS): an arrival that would overflow it is dropped (rx_mps_drops; TCP recovers); loopback not modelled");
         } else if (std::string(b.name) == "le") {
             r.add_enum("nic.le.mode", "hash", {"hash", "tcam"}, "Connection lookup: hash table or TCAM");
-            r.add_int_pow2("nic.le.hash_entries", 16384, 1024, 1 << 20, "entries", "Hash-region entries of the LE (not modelled yet: no effect)");
-            r.add_int("nic.le.tcam_cells", 8192, 128, 65536, "cells", "TCAM cells (an IPv4 4-tuple entry uses 4) (not modelled yet: no effect)");
+            r.add_int_pow2("nic.le.hash_entries", 16384, 1024, 1 << 20, "entries", "Hash-region entries of the LE: offloaded connections it holds in mode hash (one more is refused)");
+            r.add_int("nic.le.tcam_cells", 8192, 128, 65536, "cells", "TCAM cells: mode tcam holds tcam_cells / 4 connections (an IPv4 4-tuple uses 4 cells; one more is refused)");
             r.add_int("nic.le.hash_lookup_cycles", 2, 0, 10000, "cycles", "Added latency of a hash lookup, core cycles");
             r.add_int("nic.le.tcam_lookup_cycles", 1, 0, 10000, "cycles", "Added latency of a TCAM lookup, core cycles");
         } else if (std::string(b.name) == "tp") {
-            r.add_int("nic.tp.tcb_cache_entries", 1024, 1, 1 << 20, "entries", "TCBs held on chip by TP (not modelled yet: no effect)");
+            r.add_int("nic.tp.tcb_cache_entries", 1024, 1, 1 << 20, "entries", "TCBs held on chip by TP: one LRU cache shared by TX and RX frames");
             r.add_int("nic.tp.tcb_miss_cycles", 100, 0, 1000000, "cycles",
-                      "Added latency of a TCB cache miss (fetch from payload memory), core cycles (not modelled yet: no effect)");
+                      "TCB cache miss (fetch from payload memory): TP holds the frame this many core cycles before its first beat (frames behind it wait)");
         } else if (std::string(b.name) == "mpa_tx" || std::string(b.name) == "mpa_rx") {
             const bool tx = std::string(b.name) == "mpa_tx";
             r.add_enum(p + "crc_impl", "model", {"model", "rtl"},
