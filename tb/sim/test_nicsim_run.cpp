@@ -115,7 +115,18 @@ void check_reports(const fs::path& out) {
     }
     // stats.json parses and has a utilisation for every pipeline stage of both NICs.
     const YAML::Node stats = YAML::LoadFile((out / "stats.json").string());
-    CHECK(stats.size() > 0);
+    REQUIRE(stats["stats"]);
+    for (const char* h : {"a", "b"}) {
+        INFO(h);
+        // Every frame (TX and RX share TP's cache) found its TCB on chip or fetched it.
+        const std::string nic = std::string(h) + ".nic.";
+        const auto hits = stats["stats"][nic + "tcb_hits"]["value"].as<uint64_t>();
+        const auto misses = stats["stats"][nic + "tcb_misses"]["value"].as<uint64_t>();
+        CHECK(misses >= 1);  // at least the connection's first frame
+        CHECK(hits + misses == stats["stats"][nic + "rx_frames"]["value"].as<uint64_t>() +
+                                   stats["stats"][nic + "tx_frames"]["value"].as<uint64_t>());
+        CHECK(stats["stats"][nic + "rx_mps_drops"]["value"].as<uint64_t>() == 0);
+    }
     // trace.json: Python's json module reads it (as ui.perfetto.dev does), and each NIC has a
     // track per pipeline stage (4 TX + 7 RX).
     const fs::path counts = out / "tracks.txt";

@@ -55,6 +55,10 @@ void nic_counters(StatsRegistry& r, const std::string& p, const nic::T5Nic& n) {
     r.counter(p + ".placements", s.placements, "dma_writes");
     r.counter(p + ".place_bytes", s.place_bytes, "B");
     r.counter(p + ".timer_wakeups", s.timer_wakeups, "wakeups");
+    r.counter(p + ".le_refused", s.le_refused, "connections");
+    r.counter(p + ".tcb_hits", s.tcb_hits, "frames");
+    r.counter(p + ".tcb_misses", s.tcb_misses, "frames");
+    r.counter(p + ".rx_mps_drops", s.rx_mps_drops, "frames");
     r.counter(p + ".errors", n.errors().size(), "errors");
 }
 
