@@ -527,7 +527,15 @@ TEST_CASE("The hand-computed 64 B Write of test_t5_cycles: its per-stage slices 
             8 * T / 1000.0 < le->hist->bucket_hi(k))
             in_bucket = true;
     CHECK(in_bucket);
-    CHECK_THROWS_AS(sim::write_stats(sys, "/dev/null/not-a-folder"), std::runtime_error);
+    // A plain try/catch: after SystemC's coroutine stack switches, Catch's expected-exception
+    // path trips a false stack-use-after-scope report under AddressSanitizer.
+    bool refused = false;
+    try {
+        sim::write_stats(sys, "/dev/null/not-a-folder");
+    } catch (const std::runtime_error&) {
+        refused = true;
+    }
+    CHECK(refused);
     // Every frame streams at one beat per cycle through equal stages: the occupancy rebuilt
     // from the trace is exact, so it must equal the engines' count (once they count).
     check_trace_counters_against_engine(sys, true);
