@@ -43,27 +43,6 @@ void require_same_counters(const std::vector<StageCounters>& a, const std::vecto
     }
 }
 
-std::vector<StageConfig> random_chain(std::mt19937_64& rng) {
-    const Ps periods[] = {1600, 2000, 2560, 3200, 6400};
-    const uint32_t widths[] = {8, 16, 32, 64};
-    size_t n = 1 + rng() % 5;
-    std::vector<StageConfig> st;
-    for (size_t s = 0; s < n; ++s) {
-        StageConfig c;
-        c.name = "s" + std::to_string(s);
-        c.clock = ClockDomain(periods[rng() % 5]);
-        c.width_bytes = widths[rng() % 4];
-        c.latency_cycles = 1 + uint32_t(rng() % 4);
-        c.cut_through = rng() % 3 != 0;
-        c.header_bytes = 1 + uint32_t(rng() % 64);
-        uint32_t up = s ? st[s - 1].width_bytes : 8;
-        uint32_t min_depth = up % c.width_bytes == 0 ? up / c.width_bytes : up / c.width_bytes + 2;
-        uint32_t header = uint32_t(beats_for(c.header_bytes, c.width_bytes));
-        c.fifo_depth_beats = c.cut_through ? header + min_depth + uint32_t(rng() % 4) : 200;
-        st.push_back(c);
-    }
-    return st;
-}
 
 }  // namespace
 
@@ -113,7 +92,7 @@ TEST_CASE("A 2-beat FIFO in front of a slow stage is full, never more", "[pipeli
 TEST_CASE("Fast and reference engines count the same on random chains and traffic", "[pipeline][counters]") {
     std::mt19937_64 rng(7), stall_rng(8);
     for (int trial = 0; trial < 150; ++trial) {
-        std::vector<StageConfig> st = random_chain(rng);
+        std::vector<StageConfig> st = nicsim::test::random_chain(rng);
         INFO("trial " << trial);
         PipelineTimingEngine fast(st);
         PipelineReferenceEngine ref(st);
@@ -133,7 +112,7 @@ TEST_CASE("Long runs keep a bounded window of beats and agree to the picosecond"
     // must still give identical times (a forgotten beat that was still needed would show).
     std::mt19937_64 rng(2026), stall_rng(2027);
     for (int trial = 0; trial < 8; ++trial) {
-        std::vector<StageConfig> st = random_chain(rng);
+        std::vector<StageConfig> st = nicsim::test::random_chain(rng);
         INFO("trial " << trial);
         PipelineTimingEngine fast(st);
         PipelineReferenceEngine ref(st);

@@ -112,26 +112,9 @@ TEST_CASE("Chains that cannot work are refused", "[pipeline]") {
 
 TEST_CASE("Fast and per-edge reference engines agree on random chains and traffic", "[pipeline]") {
     std::mt19937_64 rng(42), stall_rng(43);  // stalls drawn apart: the chains stay as they were
-    const Ps periods[] = {1600, 2000, 2560, 3200, 6400};
-    const uint32_t widths[] = {8, 16, 32, 64};
     for (int trial = 0; trial < 150; ++trial) {
-        size_t n = 1 + rng() % 5;
-        std::vector<StageConfig> st;
-        for (size_t s = 0; s < n; ++s) {
-            StageConfig c;
-            c.name = "s" + std::to_string(s);
-            c.clock = ClockDomain(periods[rng() % 5]);
-            c.width_bytes = widths[rng() % 4];
-            c.latency_cycles = 1 + uint32_t(rng() % 4);
-            c.cut_through = rng() % 3 != 0;
-            c.header_bytes = 1 + uint32_t(rng() % 64);
-            uint32_t up = s ? st[s - 1].width_bytes : 8;
-            uint32_t min_depth = up % c.width_bytes == 0 ? up / c.width_bytes : up / c.width_bytes + 2;
-            // Shallow cut-through FIFOs (backpressure), deep store-and-forward ones.
-            uint32_t header = uint32_t(beats_for(c.header_bytes, c.width_bytes));
-            c.fifo_depth_beats = c.cut_through ? header + min_depth + uint32_t(rng() % 4) : 200;
-            st.push_back(c);
-        }
+        const std::vector<StageConfig> st = nicsim::test::random_chain(rng);
+        const size_t n = st.size();
         std::vector<OfferedFrame> frames;
         Ps t = 0;
         for (int f = 0; f < 12; ++f) {
