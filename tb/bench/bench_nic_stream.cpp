@@ -24,7 +24,7 @@
 #include <cstring>
 #include <string>
 
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 #include "timing/sim_time.h"
 
 using namespace nicsim;
@@ -77,15 +77,15 @@ long peak_rss_mib() {
 int sc_main(int argc, char** argv) {
     Options o = parse(argc, argv);
     timing::init_time_resolution();
-    sim::TwoHostParams p;
-    p.a.sge.max_qps = p.b.sge.max_qps = std::max<uint32_t>(p.a.sge.max_qps, o.idle + 1);
-    p.a.sge.max_cqs = p.b.sge.max_cqs = std::max<uint32_t>(p.a.sge.max_cqs, o.idle + 1);
+    sim::TestbedParams p;
+    p.hosts[0].sge.max_qps = p.hosts[1].sge.max_qps = std::max<uint32_t>(p.hosts[0].sge.max_qps, o.idle + 1);
+    p.hosts[0].sge.max_cqs = p.hosts[1].sge.max_cqs = std::max<uint32_t>(p.hosts[0].sge.max_cqs, o.idle + 1);
     if (o.rtl)
-        for (nic::MpaIslandParams* i : {&p.a.nic.islands, &p.b.nic.islands})
+        for (nic::MpaIslandParams* i : {&p.hosts[0].nic.islands, &p.hosts[1].nic.islands})
             i->tx_crc = i->tx_marker = i->rx_crc = i->rx_marker = islands::Impl::Rtl;
     host::ConnParams cp;
     cp.mpa.markers = o.markers;
-    sim::TwoHostSystem sys("sys", p);
+    sim::Testbed sys("sys", p);
 
     uint64_t bytes_done = 0, frames_at_start = 0, deltas_at_start = 0;
     Ps t_start = 0, t_end = 0;

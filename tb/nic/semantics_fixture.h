@@ -34,7 +34,7 @@ struct SemConn {
 
 // Connects a fresh QP pair: B accepts with `responder`, A connects with `initiator`; waits
 // until both endpoints are ready. `index` picks distinct TCP ports per connection.
-inline SemConn connect_sem(sim::TwoHostSystem& sys, const host::ConnParams& initiator,
+inline SemConn connect_sem(sim::Testbed& sys, const host::ConnParams& initiator,
                            const host::ConnParams& responder, uint16_t index, uint64_t buf_len = 1 << 20,
                            const verbs::CqAttr& rcq_attr = {0, 0, false}) {
     SemConn c;
@@ -52,8 +52,8 @@ inline SemConn connect_sem(sim::TwoHostSystem& sys, const host::ConnParams& init
         e.mr = d.reg_mr(e.pd, e.buf, buf_len, host::kLocalWrite | host::kRemoteWrite | host::kRemoteRead);
         if (!e.scq || !e.rcq || !e.qp || !e.mr) throw std::runtime_error("connect_sem: " + d.last_error());
     }
-    const auto& pa = sys.params().a.nic;
-    const auto& pb = sys.params().b.nic;
+    const auto& pa = sys.params().hosts[0].nic;
+    const auto& pb = sys.params().hosts[1].nic;
     const uint16_t port_a = uint16_t(40000 + index), port_b = uint16_t(9000 + index);
     sys.a().nic.set_flow(c.e[0].qpn(), {port_a, {pb.mac, pb.ip, port_b}});
     sys.b().nic.set_flow(c.e[1].qpn(), {port_b, {pa.mac, pa.ip, port_a}});
@@ -103,7 +103,7 @@ inline verbs::SendWr any_send_wr(uint64_t id, verbs::WrOpcode op, uint64_t src, 
 }
 
 // Polls `cq` at host i until n completions arrived (or the timeout passed).
-inline std::vector<verbs::WorkCompletion> poll_n(sim::TwoHostSystem& sys, int i, verbs::Cq* cq, size_t n,
+inline std::vector<verbs::WorkCompletion> poll_n(sim::Testbed& sys, int i, verbs::Cq* cq, size_t n,
                                                  timing::Ps timeout = 200'000 * timing::kUs) {
     return sys.poll(i, cq, int(n), timeout, 1 * timing::kUs);
 }

@@ -30,9 +30,9 @@ namespace {
 // Offsets in the 1 MiB buffers connect_pair registers at each host.
 constexpr uint64_t kSrc = 0, kWriteDst = 0, kRecvBuf = 128 * 1024, kReadSrc = 256 * 1024, kReadDst = 384 * 1024;
 
-sim::TwoHostParams traced_params() {
-    sim::TwoHostParams p;
-    for (sim::HostSideParams* h : {&p.a, &p.b}) {
+sim::TestbedParams traced_params() {
+    sim::TestbedParams p;
+    for (sim::HostSideParams* h : {&p.hosts[0], &p.hosts[1]}) {
         h->nic.trace = true;
         h->nic.tcp.timestamps = false;  // the frame sizes below are computed without the option
     }
@@ -42,7 +42,7 @@ sim::TwoHostParams traced_params() {
 // Posts one op from A at once and waits (1 ns polls) until the application sees its result:
 // the last bytes in B's buffer (Write), B's receive CQE (Send), the last bytes in A's buffer
 // (Read). Returns its OpRecord.
-sim::OpRecord run_op(sim::TwoHostSystem& sys, const sim::QpEnd& a, const sim::QpEnd& b, sim::OpKind kind,
+sim::OpRecord run_op(sim::Testbed& sys, const sim::QpEnd& a, const sim::QpEnd& b, sim::OpKind kind,
                      uint32_t size, uint64_t wr_id) {
     auto data = pattern(size, uint32_t(wr_id));
     const std::vector<uint8_t> zeros(size, 0);
@@ -147,8 +147,8 @@ std::string one_decimal(double v) {
 TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: rows telescope, floors, reports",
           "[budget]") {
     timing::init_time_resolution();
-    const sim::TwoHostParams p = traced_params();
-    sim::TwoHostSystem sys("sys", p);
+    const sim::TestbedParams p = traced_params();
+    sim::Testbed sys("sys", p);
     const uint32_t sizes[] = {64, 4096, 65536};
     const sim::OpKind kinds[] = {sim::OpKind::Write, sim::OpKind::Send, sim::OpKind::Read};
     constexpr int kReps = 3;
@@ -206,9 +206,9 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
         // and emit on their own clock's edges): TX first beat, RX last beat.
         REQUIRE(!path.frames.empty());
         Ps tx_off = 0, tx_mac = 0, rx_off = 0, rx_mac = 0;
-        for (const auto& s : p.a.nic.pipeline.tx)
+        for (const auto& s : p.hosts[0].nic.pipeline.tx)
             (s.name.rfind("mac_", 0) == 0 ? tx_mac : tx_off) += s.latency_cycles * s.clock.period();
-        for (const auto& s : p.a.nic.pipeline.rx)
+        for (const auto& s : p.hosts[0].nic.pipeline.rx)
             (s.name.rfind("mac_", 0) == 0 ? rx_mac : rx_off) += s.latency_cycles * s.clock.period();
         for (const auto& f : path.frames) {
             CHECK(f.tx_offload == tx_off);
@@ -227,7 +227,7 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
         const sim::OpPath& w = paths[0];
         REQUIRE(w.op.kind == sim::OpKind::Write);
         REQUIRE(w.op.size == 64);
-        const pcie::PcieParams& pc = p.a.pcie;
+        const pcie::PcieParams& pc = p.hosts[0].pcie;
         auto floor_of = [&](const std::string& stage) -> Ps {
             const sim::PathRow* r = find_row(w, stage);
             INFO(stage);
@@ -245,8 +245,8 @@ TEST_CASE("Latency budget of Write, Send and Read at 64 B, 4 KiB and 64 KiB: row
         CHECK(floor_of("MAC TX -> first byte on the wire (preamble)") == 1600);
         CHECK(floor_of("wire: propagation") == 5000);
         CHECK(floor_of("wire: serialization (frame + FCS, last byte in)") == 28400);
-        CHECK(floor_of("SGE: placement DMA write visible (PCIe MWr)") == s88 + p.b.pcie.rc_write_latency);
-        CHECK(p.b.pcie.rc_write_latency == 230000);  // posted-write visibility (docs/host_pcie.md)
+        CHECK(floor_of("SGE: placement DMA write visible (PCIe MWr)") == s88 + p.hosts[1].pcie.rc_write_latency);
+        CHECK(p.hosts[1].pcie.rc_write_latency == 230000);  // posted-write visibility (docs/host_pcie.md)
         // The pushed WR's host row is exactly its floor (nothing else on the way).
         CHECK(find_row(w, "host: write WR + push MMIO (WC doorbell)")->span() == 30000 + 140000 + s88);
     }
@@ -321,22 +321,22 @@ TEST_CASE("Latency budget rows: the switch row is its latency, a store-and-forwa
     // (cut-through), through the switch, and TP TX store-and-forward. TP TX forwards on a
     // one-beat header in all three (the default waits for 66 B = 3 beats), so that
     // store-and-forward adds exactly the frame's beat count (docs/pipeline_timing.md).
-    sim::TwoHostParams base = traced_params();
+    sim::TestbedParams base = traced_params();
     size_t tp = 0;
-    while (base.a.nic.pipeline.tx[tp].name != "tp") ++tp;
-    base.a.nic.pipeline.tx[tp].header_bytes = 1;
-    sim::TwoHostParams with_switch = base;
+    while (base.hosts[0].nic.pipeline.tx[tp].name != "tp") ++tp;
+    base.hosts[0].nic.pipeline.tx[tp].header_bytes = 1;
+    sim::TestbedParams with_switch = base;
     with_switch.use_switch = true;
     with_switch.sw.latency = 230'000;
-    sim::TwoHostParams saf = base;
-    saf.a.nic.pipeline.tx[tp].cut_through = false;
-    const sim::TwoHostParams* params[3] = {&base, &with_switch, &saf};
-    std::vector<std::unique_ptr<sim::TwoHostSystem>> systems;
+    sim::TestbedParams saf = base;
+    saf.hosts[0].nic.pipeline.tx[tp].cut_through = false;
+    const sim::TestbedParams* params[3] = {&base, &with_switch, &saf};
+    std::vector<std::unique_ptr<sim::Testbed>> systems;
     sim::OpRecord ops[3];
     int finished = 0;
     for (int i = 0; i < 3; ++i) {
-        systems.push_back(std::make_unique<sim::TwoHostSystem>(("sys" + std::to_string(i)).c_str(), *params[i]));
-        sim::TwoHostSystem& sys = *systems.back();
+        systems.push_back(std::make_unique<sim::Testbed>(("sys" + std::to_string(i)).c_str(), *params[i]));
+        sim::Testbed& sys = *systems.back();
         sys.body = [&sys, &ops, &finished, i] {
             auto [a, b] = sys.connect_pair();
             sc_core::wait(timing::to_sc(200 * timing::kUs - timing::now_ps()));
@@ -363,7 +363,7 @@ TEST_CASE("Latency budget rows: the switch row is its latency, a store-and-forwa
     CHECK_FALSE(find_row(path[1], "wire: propagation"));
     // Store-and-forward at TP TX waits for the frame's last beat: ceil(138 / 32) = 5 beats at
     // the 500 MHz core clock = 10 ns more in that row, the rows before it unchanged.
-    const nic::StageConfig& s = base.a.nic.pipeline.tx[tp];
+    const nic::StageConfig& s = base.hosts[0].nic.pipeline.tx[tp];
     const Ps beats = Ps(nic::beats_for(138, s.width_bytes));
     CHECK(beats == 5);
     const std::string row = "TX tp (first beat out)";
@@ -376,8 +376,8 @@ TEST_CASE("Latency budget rows: the switch row is its latency, a store-and-forwa
 
 TEST_CASE("Latency budget of Writes posted back to back: each op's host row ends at its own push", "[budget]") {
     timing::init_time_resolution();
-    const sim::TwoHostParams p = traced_params();
-    sim::TwoHostSystem sys("sys", p);
+    const sim::TestbedParams p = traced_params();
+    sim::Testbed sys("sys", p);
     constexpr int kOps = 4;
     std::vector<sim::OpRecord> ops;
     bool done = false;
@@ -432,8 +432,8 @@ TEST_CASE("Latency budget of Writes posted back to back: each op's host row ends
 
 TEST_CASE("Latency budget of 200 pipelined Writes: every op matched, each at its own doorbell", "[budget]") {
     timing::init_time_resolution();
-    const sim::TwoHostParams p = traced_params();
-    sim::TwoHostSystem sys("sys", p);
+    const sim::TestbedParams p = traced_params();
+    sim::Testbed sys("sys", p);
     constexpr int kOps = 200;
     constexpr Ps kGap = 50 * timing::kNs;  // ~20 ops in flight at ~1 us each
     std::vector<sim::OpRecord> ops;
@@ -487,8 +487,8 @@ TEST_CASE("Latency budget of 200 pipelined Writes: every op matched, each at its
 
 TEST_CASE("Latency budget of a Write ping-pong (ib_write_lat style): both hosts' ops matched", "[budget]") {
     timing::init_time_resolution();
-    const sim::TwoHostParams p = traced_params();
-    sim::TwoHostSystem sys("sys", p);
+    const sim::TestbedParams p = traced_params();
+    sim::Testbed sys("sys", p);
     constexpr int kIters = 10;
     std::vector<sim::OpRecord> ops;
     bool done = false;
@@ -506,6 +506,7 @@ TEST_CASE("Latency budget of a Write ping-pong (ib_write_lat style): both hosts'
             r.kind = sim::OpKind::Write;
             r.size = 64;
             r.initiator = from;
+            r.target = 1 - from;
             r.qpn = qp[from].qp->qpn;
             r.wr_id = 700 + k;
             r.posted = timing::now_ps();
@@ -540,9 +541,9 @@ TEST_CASE("Latency budget of a Write ping-pong (ib_write_lat style): both hosts'
 
 TEST_CASE("Latency budget with records packed into segments: Sends sharing frames are each matched", "[budget]") {
     timing::init_time_resolution();
-    sim::TwoHostParams p = traced_params();
-    p.a.nic.tcp.record_packing = p.b.nic.tcp.record_packing = proto::TcpRecordPacking::PackToEmss;
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p = traced_params();
+    p.hosts[0].nic.tcp.record_packing = p.hosts[1].nic.tcp.record_packing = proto::TcpRecordPacking::PackToEmss;
+    sim::Testbed sys("sys", p);
     constexpr int kSends = 24;
     std::vector<sim::OpRecord> ops;
     bool done = false;

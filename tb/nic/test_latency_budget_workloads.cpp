@@ -31,7 +31,7 @@ void check_scenario(const std::string& name, std::vector<std::string> sets, std:
     std::vector<sim::OpPath> paths;
     sim::LatencyBudget budget;
     sim::ExecuteOptions opts;
-    opts.after_run = [&](sim::TwoHostSystem& sys, const std::vector<sim::OpRecord>& ops) {
+    opts.after_run = [&](sim::Testbed& sys, const std::vector<sim::OpRecord>& ops) {
         const sim::TraceIndex index(sys);
         for (const auto& op : ops) paths.push_back(sim::critical_path(index, op));
         budget = sim::build_latency_budget(paths);

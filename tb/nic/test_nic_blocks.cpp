@@ -26,7 +26,7 @@ config::Config with(const std::vector<std::string>& sets) {
     return c;
 }
 
-void no_errors(sim::TwoHostSystem& sys) {
+void no_errors(sim::Testbed& sys) {
     for (int i = 0; i < 2; ++i) {
         INFO("host " << i);
         for (auto& e : sys.host(i).nic.errors()) UNSCOPED_INFO(e);
@@ -39,7 +39,7 @@ void no_errors(sim::TwoHostSystem& sys) {
 
 // Writes `len` bytes from a to b in WRs of `chunk`, waits for every completion, and checks
 // the bytes at b.
-void write_and_check(sim::TwoHostSystem& sys, const sim::QpEnd& a, const sim::QpEnd& b, uint32_t len, uint32_t chunk,
+void write_and_check(sim::Testbed& sys, const sim::QpEnd& a, const sim::QpEnd& b, uint32_t len, uint32_t chunk,
                      uint32_t seed) {
     const std::vector<uint8_t> data = pattern(len, seed);
     sys.a().mem.write(a.buf, data);
@@ -65,10 +65,10 @@ TEST_CASE("A connection beyond the LE's capacity is refused at either side; the 
     timing::init_time_resolution();
     // TCAM with 128 cells: 32 IPv4 connections per NIC. B gets one spare entry, so the 33rd
     // connection is refused by A (active side, rdma_connect), the 34th by B (rdma_accept).
-    sim::TwoHostParams p = sim::TwoHostParams::from_config(with({"nic.le.mode=tcam", "nic.le.tcam_cells=128"}));
-    REQUIRE(p.a.nic.blocks.le_connections == 32);
-    p.b.nic.blocks.le_connections = 33;
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p = sim::TestbedParams::from_config(with({"nic.le.mode=tcam", "nic.le.tcam_cells=128"}));
+    REQUIRE(p.hosts[0].nic.blocks.le_connections == 32);
+    p.hosts[1].nic.blocks.le_connections = 33;
+    sim::Testbed sys("sys", p);
     bool done = false;
     sys.body = [&] {
         std::vector<std::pair<sim::QpEnd, sim::QpEnd>> conns;
@@ -85,7 +85,7 @@ TEST_CASE("A connection beyond the LE's capacity is refused at either side; the 
         verbs::QpInitAttr qa;
         qa.send_cq = qa.recv_cq = cq;
         verbs::Qp* qp = d.create_qp(pd, qa);
-        sys.a().nic.set_flow(qp->qpn, {40000, {sys.params().b.nic.mac, sys.params().b.nic.ip, 40000}});
+        sys.a().nic.set_flow(qp->qpn, {40000, {sys.params().hosts[1].nic.mac, sys.params().hosts[1].nic.ip, 40000}});
         CHECK(d.connect(qp, {}) == ECONNREFUSED);
         CHECK(qp->state == verbs::QpState::Init);
         CHECK(sys.a().nic.stats().le_refused == 2);
@@ -120,7 +120,7 @@ namespace {
 // (hits, misses).
 std::vector<std::pair<uint64_t, uint64_t>> alternate(const std::string& entries, int writes) {
     timing::init_time_resolution();
-    sim::TwoHostSystem sys("sys", sim::TwoHostParams::from_config(with({"nic.tp.tcb_cache_entries=" + entries})));
+    sim::Testbed sys("sys", sim::TestbedParams::from_config(with({"nic.tp.tcb_cache_entries=" + entries})));
     std::vector<std::pair<uint64_t, uint64_t>> out;
     sys.body = [&] {
         auto c1 = sys.connect_pair({}, 1 << 16);
@@ -165,9 +165,9 @@ TEST_CASE("MPS buffer: a tiny buffer behind a slow core drops frames, TCP recove
     timing::init_time_resolution();
     // B's RX chain on a 100 MHz x 32 B core (25.6 Gb/s) cannot keep up with A sending at
     // 40GbE line rate: the backlog in front of MPS grows during a burst and overflows 4 KiB.
-    sim::TwoHostParams p = sim::TwoHostParams::from_config(with({"nic.mps.buffer_bytes=4096"}));
-    p.b.nic.pipeline.rx = nic::nic_pipeline_from_config(with({"nic.core.clock_mhz=100"})).rx;
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p = sim::TestbedParams::from_config(with({"nic.mps.buffer_bytes=4096"}));
+    p.hosts[1].nic.pipeline.rx = nic::nic_pipeline_from_config(with({"nic.core.clock_mhz=100"})).rx;
+    sim::Testbed sys("sys", p);
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair({}, 1 << 20);
@@ -184,7 +184,7 @@ TEST_CASE("MPS buffer: a tiny buffer behind a slow core drops frames, TCP recove
 
 TEST_CASE("MPS buffer: the default 192 KiB drops nothing on a line-rate stream", "[blocks][mps][two_host]") {
     timing::init_time_resolution();
-    sim::TwoHostSystem sys("sys", sim::TwoHostParams::from_config(config::Config()));
+    sim::Testbed sys("sys", sim::TestbedParams::from_config(config::Config()));
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair({}, 1 << 20);
@@ -205,9 +205,9 @@ TEST_CASE("A TCB miss delays a data frame at TP and every later TX stage by exac
     // connection used last hits, the other misses. Their frames are the same size, so every
     // TX stage's times relative to the offer must differ by exactly 100 core cycles (500 MHz:
     // 200 ns) from TP on, and not at all at ULP_TX.
-    sim::TwoHostParams p = sim::TwoHostParams::from_config(with({"nic.tp.tcb_cache_entries=1", "nic.tp.tcb_miss_cycles=100"}));
-    p.a.nic.trace = true;
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p = sim::TestbedParams::from_config(with({"nic.tp.tcb_cache_entries=1", "nic.tp.tcb_miss_cycles=100"}));
+    p.hosts[0].nic.trace = true;
+    sim::Testbed sys("sys", p);
     bool done = false;
     sys.body = [&] {
         auto c1 = sys.connect_pair({}, 1 << 16);
@@ -237,7 +237,7 @@ TEST_CASE("A TCB miss delays a data frame at TP and every later TX stage by exac
         CHECK(rel_out(miss, 0) == rel_out(hit, 0));
         // TP and MPA_TX share the core clock: exactly M. MAC_TX is on the MAC clock, whose edges
         // sit at another phase relative to the two offers: M to within one MAC period.
-        const std::vector<nic::StageConfig>& tx = p.a.nic.pipeline.tx;
+        const std::vector<nic::StageConfig>& tx = p.hosts[0].nic.pipeline.tx;
         REQUIRE(tx[1].name == "tp");
         for (size_t s = 1; s < tx.size(); ++s) {
             INFO("TX stage " << tx[s].name);

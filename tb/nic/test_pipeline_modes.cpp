@@ -80,7 +80,7 @@ TEST_CASE("nic.pipeline.mode reaches both NICs' chains through the config", "[pi
     CHECK(nic::nic_pipeline_from_config(c).mode == nic::PipelineMode::Reference);
     CHECK(nic::default_nic_pipeline().mode == nic::PipelineMode::Fast);
     CHECK_THROWS_AS(nic::pipeline_mode_from_string("exact"), std::invalid_argument);
-    sim::TwoHostSystem sys("sys", sim::TwoHostParams::from_config(c));
+    sim::Testbed sys("sys", sim::TestbedParams::from_config(c));
     for (int i = 0; i < 2; ++i) {
         CHECK(sys.host(i).nic.tx_chain().mode() == nic::PipelineMode::Reference);
         CHECK(sys.host(i).nic.rx_chain().mode() == nic::PipelineMode::Reference);
@@ -103,7 +103,7 @@ constexpr int kQps = 4;
 // Posts the workload on `sys`, waits for every completion and returns when both sides are
 // quiet. Everything it does depends only on `ops`, so two systems given the same ops must
 // behave the same up to their pipeline engines.
-void run_workload(sim::TwoHostSystem& sys, const std::vector<Op>& ops, bool& ok) {
+void run_workload(sim::Testbed& sys, const std::vector<Op>& ops, bool& ok) {
     std::vector<std::pair<sim::QpEnd, sim::QpEnd>> qps;
     for (int q = 0; q < kQps; ++q) qps.push_back(sys.connect_pair({}, 8192 * (ops.size() + 1)));
     auto end = [&](int q, int host) -> const sim::QpEnd& { return host == 0 ? qps[q].first : qps[q].second; };
@@ -204,7 +204,7 @@ void time_one_mode(const char* mode, int n_ops) {
     timing::init_time_resolution();
     std::vector<std::string> sets = shared_sets();
     sets.push_back(std::string("nic.pipeline.mode=") + mode);
-    sim::TwoHostSystem sys("sys", sim::TwoHostParams::from_config(with(sets)));
+    sim::Testbed sys("sys", sim::TestbedParams::from_config(with(sets)));
     const std::vector<Op> ops = random_ops(n_ops, 2026);
     bool ok = false;
     sys.body = [&] {
@@ -247,17 +247,17 @@ TEST_CASE("Fast and reference pipeline modes give identical timestamps through t
     std::vector<std::string> fast_sets = shared, ref_sets = shared;
     fast_sets.push_back("nic.pipeline.mode=fast");
     ref_sets.push_back("nic.pipeline.mode=reference");
-    sim::TwoHostParams pf = sim::TwoHostParams::from_config(with(fast_sets));
-    sim::TwoHostParams pr = sim::TwoHostParams::from_config(with(ref_sets));
-    for (sim::TwoHostParams* p : {&pf, &pr}) p->a.nic.trace = p->b.nic.trace = true;
-    REQUIRE(pr.a.nic.pipeline.mode == nic::PipelineMode::Reference);
-    REQUIRE(pf.a.nic.pipeline.mode == nic::PipelineMode::Fast);
+    sim::TestbedParams pf = sim::TestbedParams::from_config(with(fast_sets));
+    sim::TestbedParams pr = sim::TestbedParams::from_config(with(ref_sets));
+    for (sim::TestbedParams* p : {&pf, &pr}) p->hosts[0].nic.trace = p->hosts[1].nic.trace = true;
+    REQUIRE(pr.hosts[0].nic.pipeline.mode == nic::PipelineMode::Reference);
+    REQUIRE(pf.hosts[0].nic.pipeline.mode == nic::PipelineMode::Fast);
 
     // The two systems run side by side in one simulation; neither sees the other.
-    sim::TwoHostSystem fast("fast", pf), ref("ref", pr);
+    sim::Testbed fast("fast", pf), ref("ref", pr);
     bool ok[2] = {false, false};
     int finished = 0;
-    auto body = [&](sim::TwoHostSystem& sys, bool& done) {
+    auto body = [&](sim::Testbed& sys, bool& done) {
         run_workload(sys, ops, done);
         if (++finished == 2) sc_core::sc_stop();
     };

@@ -94,13 +94,13 @@ nic::StageConfig stage(const char* name, uint32_t latency, bool cut_through) {
 }
 
 // saf: index of the store-and-forward stage, TX stages 0..3 then RX stages 4..10; -1: none.
-sim::TwoHostParams simple_config(int saf) {
+sim::TestbedParams simple_config(int saf) {
     static const char* tx[4] = {"ulp_tx", "tp", "mpa_tx", "mac_tx"};
     static const char* rx[7] = {"mac_rx", "mps", "le", "tp", "mpa_rx", "ulp_rx", "tpt"};
-    sim::TwoHostParams p;
+    sim::TestbedParams p;
     p.link.rate_gbps = 40.0;
     p.link.propagation = 5000;
-    for (sim::HostSideParams* h : {&p.a, &p.b}) {
+    for (sim::HostSideParams* h : {&p.hosts[0], &p.hosts[1]}) {
         h->nic.pipeline.tx.clear();
         h->nic.pipeline.rx.clear();
         for (int s = 0; s < 4; ++s) h->nic.pipeline.tx.push_back(stage(tx[s], kTxLatency[s], saf != s));
@@ -126,7 +126,7 @@ struct Observed {
 };
 
 // The message's frame from A, its arrival at B and B's placement, all after t_post.
-void read_traces(sim::TwoHostSystem& sys, Ps t_post, Observed& o) {
+void read_traces(sim::Testbed& sys, Ps t_post, Observed& o) {
     const nic::TxFrameRecord* tx = nullptr;
     for (const auto& f : sys.a().nic.trace().tx)
         if (!tx && f.payload > 0 && f.emitted >= t_post) tx = &f;
@@ -158,7 +158,7 @@ void read_traces(sim::TwoHostSystem& sys, Ps t_post, Observed& o) {
 // link, and waits until it has landed (and, for the Send, until B's CQ shows the CQE: polled
 // every picosecond once the data is there). A fixed post time makes runs whose connection
 // setup took different times comparable.
-void one_message(sim::TwoHostSystem& sys, const sim::QpEnd& a, const sim::QpEnd& b, bool send, Ps at, Observed& o) {
+void one_message(sim::Testbed& sys, const sim::QpEnd& a, const sim::QpEnd& b, bool send, Ps at, Observed& o) {
     REQUIRE(timing::now_ps() + 20 * timing::kUs <= at);  // quiet: no ACK or frame in flight
     sc_core::wait(timing::to_sc(at - timing::now_ps()));
     const uint64_t off = send ? 8192 : 0;
@@ -213,8 +213,8 @@ void check_against_hand(const Observed& o, int saf) {
 TEST_CASE("A 64-byte RDMA Write and Send: every stage's first/last beat cycle, the placement and the CQE, by hand",
           "[t5][cycles]") {
     timing::init_time_resolution();
-    sim::TwoHostParams p = simple_config(-1);
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p = simple_config(-1);
+    sim::Testbed sys("sys", p);
     Observed write, send;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -234,7 +234,7 @@ TEST_CASE("A 64-byte RDMA Write and Send: every stage's first/last beat cycle, t
     check_against_hand(write, -1);
     check_against_hand(send, -1);
 
-    const pcie::PcieParams& pc = p.b.pcie;
+    const pcie::PcieParams& pc = p.hosts[1].pcie;
     const Ps S88 = pcie::analytic::serialize_ps(pc, 24 + 64), S56 = pcie::analytic::serialize_ps(pc, 24 + 32);
     for (const Observed* o : {&write, &send}) CHECK(o->place_done == o->delivered + S88);
     // The Send's receive completion goes to the SGE as the frame is delivered; its CQE is in
@@ -262,14 +262,14 @@ TEST_CASE("Store-and-forward at one stage shifts it and every later stage by exa
     // per-edge reference engine (nic.pipeline.mode = reference), which must match the same
     // hand table. Each sends the same 64 B Write.
     constexpr int kRuns = 13;
-    std::vector<std::unique_ptr<sim::TwoHostSystem>> systems;
+    std::vector<std::unique_ptr<sim::Testbed>> systems;
     Observed obs[kRuns];
     int finished = 0;
     for (int r = 0; r < kRuns; ++r) {
-        sim::TwoHostParams p = simple_config(r < 12 ? r - 1 : -1);
-        if (r == 12) p.a.nic.pipeline.mode = p.b.nic.pipeline.mode = nic::PipelineMode::Reference;
-        systems.push_back(std::make_unique<sim::TwoHostSystem>(("sys" + std::to_string(r)).c_str(), p));
-        sim::TwoHostSystem& sys = *systems.back();
+        sim::TestbedParams p = simple_config(r < 12 ? r - 1 : -1);
+        if (r == 12) p.hosts[0].nic.pipeline.mode = p.hosts[1].nic.pipeline.mode = nic::PipelineMode::Reference;
+        systems.push_back(std::make_unique<sim::Testbed>(("sys" + std::to_string(r)).c_str(), p));
+        sim::Testbed& sys = *systems.back();
         sys.body = [&sys, &obs, &finished, r] {
             auto [a, b] = sys.connect_pair();
             one_message(sys, a, b, false, 200 * timing::kUs, obs[r]);

@@ -14,13 +14,13 @@ using verbs::WcStatus;
 
 namespace {
 
-sim::TwoHostParams traced() {
-    sim::TwoHostParams p;
-    p.a.nic.trace = p.b.nic.trace = true;
+sim::TestbedParams traced() {
+    sim::TestbedParams p;
+    p.hosts[0].nic.trace = p.hosts[1].nic.trace = true;
     return p;
 }
 
-void no_errors(sim::TwoHostSystem& sys) {
+void no_errors(sim::Testbed& sys) {
     for (int i = 0; i < 2; ++i) {
         auto& h = sys.host(i);
         INFO("host " << i);
@@ -39,7 +39,7 @@ void no_errors(sim::TwoHostSystem& sys) {
 
 TEST_CASE("A 64-byte RDMA Write lands byte-exact and a Send completes a receive at B", "[two_host]") {
     timing::init_time_resolution();
-    sim::TwoHostSystem sys("sys", traced());
+    sim::Testbed sys("sys", traced());
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -85,8 +85,8 @@ TEST_CASE("A 64-byte RDMA Write lands byte-exact and a Send completes a receive 
 
 TEST_CASE("Multi-segment RDMA Writes of 64 KiB and 1 MiB land byte-exact", "[two_host]") {
     timing::init_time_resolution();
-    sim::TwoHostParams p;
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    sim::Testbed sys("sys", p);
     bool done = false;
     Ps t_1m = 0;
     sys.body = [&] {
@@ -129,7 +129,7 @@ TEST_CASE("Multi-segment RDMA Writes of 64 KiB and 1 MiB land byte-exact", "[two
 
 TEST_CASE("An RDMA Read returns the peer's bytes", "[two_host]") {
     timing::init_time_resolution();
-    sim::TwoHostSystem sys("sys", traced());
+    sim::Testbed sys("sys", traced());
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -161,7 +161,7 @@ TEST_CASE("An RDMA Read returns the peer's bytes", "[two_host]") {
 
 TEST_CASE("A Send with no receive posted is answered by the DDP Terminate (untagged, code 0x02)", "[two_host]") {
     timing::init_time_resolution();
-    sim::TwoHostSystem sys("sys", traced());
+    sim::Testbed sys("sys", traced());
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -201,10 +201,10 @@ TEST_CASE("A Send with no receive posted is answered by the DDP Terminate (untag
 
 TEST_CASE("Through the cut-through switch the wire adds exactly the switch latency and a second cable", "[two_host]") {
     timing::init_time_resolution();
-    sim::TwoHostParams p = sim::TwoHostParams::from_config(config::Config());
+    sim::TestbedParams p = sim::TestbedParams::from_config(config::Config());
     p.use_switch = true;
-    p.a.nic.trace = p.b.nic.trace = true;
-    sim::TwoHostSystem sys("sys", p);
+    p.hosts[0].nic.trace = p.hosts[1].nic.trace = true;
+    sim::Testbed sys("sys", p);
     sim::OpPath lb;
     bool done = false;
     sys.body = [&] {
@@ -234,7 +234,7 @@ TEST_CASE("Through the cut-through switch the wire adds exactly the switch laten
 
 TEST_CASE("Malformed and unroutable frames are counted and dropped, and the connection keeps working", "[two_host]") {
     timing::init_time_resolution();
-    sim::TwoHostSystem sys("sys", traced());
+    sim::Testbed sys("sys", traced());
     bool done = false;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -252,7 +252,7 @@ TEST_CASE("Malformed and unroutable frames are counted and dropped, and the conn
         inject(proto::Bytes(60, 0x00));      // not IPv4
         inject(pattern(1500, 3));            // random bytes
         proto::TcpFrameSpec spec;            // valid TCP, but no such connection
-        spec.flow = {{sys.params().a.nic.mac, sys.params().a.nic.ip, 1234}, {sys.params().b.nic.mac, sys.params().b.nic.ip, 4321}};
+        spec.flow = {{sys.params().hosts[0].nic.mac, sys.params().hosts[0].nic.ip, 1234}, {sys.params().hosts[1].nic.mac, sys.params().hosts[1].nic.ip, 4321}};
         const proto::Bytes payload = pattern(20, 4);  // must outlive build_tcp_frame
         spec.payload = payload;
         proto::Bytes good = proto::build_tcp_frame(spec);
@@ -277,9 +277,9 @@ TEST_CASE("Malformed and unroutable frames are counted and dropped, and the conn
 
 TEST_CASE("A lost data frame and a lost ACK are recovered by TCP: the Write still lands byte-exact", "[two_host][loss]") {
     timing::init_time_resolution();
-    sim::TwoHostParams p;
-    p.a.nic.tcp.min_rto_ps = p.b.nic.tcp.min_rto_ps = 1000 * timing::kUs;  // 1 ms: keeps the test short
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.hosts[0].nic.tcp.min_rto_ps = p.hosts[1].nic.tcp.min_rto_ps = 1000 * timing::kUs;  // 1 ms: keeps the test short
+    sim::Testbed sys("sys", p);
     int data_seen = 0, acks_seen = 0, dropped = 0;
     bool done = false;
     sys.body = [&] {

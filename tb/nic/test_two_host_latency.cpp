@@ -26,9 +26,9 @@ struct Case {
 
 TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, per stage", "[two_host][latency]") {
     timing::init_time_resolution();
-    sim::TwoHostParams p;
-    p.a.nic.trace = p.b.nic.trace = true;
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.hosts[0].nic.trace = p.hosts[1].nic.trace = true;
+    sim::Testbed sys("sys", p);
     // The ring ABI carries 32 B of inline data in slot 0, so a 64 B inline WR takes two slots
     // and the driver rings the KDOORBELL (the SGE fetches it); a one-slot WR is pushed.
     const Case cases[] = {{"64 B inline (2-slot WR: KDOORBELL + WR fetch)", 64, true},
@@ -103,7 +103,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
         for (const auto& f : sys.a().nic.trace().tx)
             if (!tx && f.payload > 0 && f.emitted >= t_posts[2]) tx = &f;  // the 32 B Write's frame
         REQUIRE(tx);
-        const auto& stages = p.a.nic.pipeline.tx;
+        const auto& stages = p.hosts[0].nic.pipeline.tx;
         auto ref = nic::simulate_reference(stages, {{tx->frame_bytes, tx->offered, stages[0].clock.period()}});
         REQUIRE(ref.size() == 1);
         for (size_t s = 0; s < stages.size(); ++s) {
@@ -114,7 +114,7 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     }
     // A pushed one-slot WR reaches the NIC after the CPU's slot write and the 64 B MMIO TLP
     // (docs/host_pcie.md: 30 ns + 140 ns + serialization of 24 + 64 B at Gen3 x8).
-    const Ps push_host = p.a.driver.post_cpu_ps + p.a.pcie.mmio_latency + pcie::analytic::serialize_ps(p.a.pcie, 24 + 64);
+    const Ps push_host = p.hosts[0].driver.post_cpu_ps + p.hosts[0].pcie.mmio_latency + pcie::analytic::serialize_ps(p.hosts[0].pcie, 24 + 64);
     CHECK(got[1].rows[0].span() == push_host);
     CHECK(got[2].rows[0].span() == push_host);
 
@@ -128,8 +128,8 @@ TEST_CASE("One-way latency of a 64-byte RDMA Write, doorbell to peer placement, 
     CHECK(got[0].total() <= 1800 * timing::kNs);
     // The placement row is the calibrated posted-write visibility plus the MWr's serialization.
     const Ps placement = row_span(got[0], "SGE: placement DMA write visible (PCIe MWr)");
-    CHECK(placement > p.b.pcie.rc_write_latency);
-    CHECK(placement < p.b.pcie.rc_write_latency + 20 * timing::kNs);
+    CHECK(placement > p.hosts[1].pcie.rc_write_latency);
+    CHECK(placement < p.hosts[1].pcie.rc_write_latency + 20 * timing::kNs);
     // Hard bounds: the physical floor (one PCIe read round trip + MMIO + wire) and the claim.
     CHECK(got[0].total() > 800 * timing::kNs);
     CHECK(got[0].total() < 1800 * timing::kNs);

@@ -54,9 +54,9 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("prot");
-    sim::TwoHostParams p;
-    p.pcap_b = dir + "/port_b.pcap";
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.pcaps[1] = dir + "/port_b.pcap";
+    sim::Testbed sys("sys", p);
     bool done = false;
     std::vector<SemConn> conns;
     std::vector<std::vector<verbs::WorkCompletion>> a_wc(kN), b_wc(kN), a_late(kN);
@@ -136,7 +136,7 @@ TEST_CASE("Protection errors: Terminate codes on the wire, completions at both e
     sys.close_pcaps();
 
     // The wire, per connection (B's TCP port 9000 + k): one Terminate from B with the code.
-    auto term = test::tshark_fields(p.pcap_b, "iwarp_rdma.terminate",
+    auto term = test::tshark_fields(p.pcaps[1], "iwarp_rdma.terminate",
                                     {"tcp.srcport", "iwarp_rdma.term_layer", "iwarp_rdma.term_etype_rdma",
                                      "iwarp_rdma.term_errcode_rdma", "iwarp_rdma.hdrct_d", "iwarp_rdma.hdrct_r",
                                      "iwarp_rdma.term_etype_ddp", "iwarp_rdma.term_errcode_ddp_tagged"});

@@ -68,10 +68,10 @@ std::vector<Op> make_ops(std::mt19937& rng, size_t n) {
     return ops;
 }
 
-void run_mixed(const sim::TwoHostParams& params, const host::ConnParams& cp, uint32_t seed, size_t kOpsPerDirection) {
+void run_mixed(const sim::TestbedParams& params, const host::ConnParams& cp, uint32_t seed, size_t kOpsPerDirection) {
     timing::init_time_resolution();
     constexpr size_t kQps = 8;
-    sim::TwoHostSystem sys("sys", params);
+    sim::Testbed sys("sys", params);
     std::mt19937 rng(seed);
     bool done = false;
     std::vector<SemConn> conns;
@@ -199,11 +199,11 @@ void run_mixed(const sim::TwoHostParams& params, const host::ConnParams& cp, uin
 }  // namespace
 
 TEST_CASE("Eight QPs, random Writes/Sends/Reads both ways: bytes and completion order", "[two_host][semantics][mixed]") {
-    run_mixed(sim::TwoHostParams(), {}, 20261123, 20);
+    run_mixed(sim::TestbedParams(), {}, 20261123, 20);
 }
 
 TEST_CASE("Eight QPs, random traffic with MPA markers, through the switch", "[two_host][semantics][mixed]") {
-    sim::TwoHostParams p;
+    sim::TestbedParams p;
     p.use_switch = true;
     host::ConnParams cp;
     cp.mpa.markers = true;

@@ -15,7 +15,7 @@ using verbs::WcStatus;
 
 namespace {
 
-void require_clean(sim::TwoHostSystem& sys) {
+void require_clean(sim::Testbed& sys) {
     for (int i = 0; i < 2; ++i) {
         auto& h = sys.host(i);
         INFO("host " << i);
@@ -42,9 +42,9 @@ TEST_CASE("Reads beyond the negotiated ORD wait: at most ORD on the wire, in ord
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("ord");
-    sim::TwoHostParams p;
-    p.pcap_a = dir + "/port_a.pcap";
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.pcaps[0] = dir + "/port_a.pcap";
+    sim::Testbed sys("sys", p);
     // A asks for 8 outstanding Reads and serves 16; B serves only 3: A's ORD becomes 3.
     host::ConnParams ca, cb;
     ca.ird = 16;
@@ -105,8 +105,8 @@ TEST_CASE("Reads beyond the negotiated ORD wait: at most ORD on the wire, in ord
     CHECK(ea->max_reads_outstanding() == 3);  // the limit was reached, and never passed
 
     // The oracle: tshark decodes the MPA frames' IRD/ORD and every Read Request / Read Response.
-    auto req = test::tshark_fields(p.pcap_a, "iwarp_mpa.req", {"iwarp_mpa.privatedata"});
-    auto rep = test::tshark_fields(p.pcap_a, "iwarp_mpa.rep", {"iwarp_mpa.privatedata"});
+    auto req = test::tshark_fields(p.pcaps[0], "iwarp_mpa.req", {"iwarp_mpa.privatedata"});
+    auto rep = test::tshark_fields(p.pcaps[0], "iwarp_mpa.rep", {"iwarp_mpa.privatedata"});
     REQUIRE(req.size() == 1);
     REQUIRE(rep.size() == 1);
     CHECK(ird_ord(req[0][0]) == std::make_pair(16u, 8u));
@@ -114,7 +114,7 @@ TEST_CASE("Reads beyond the negotiated ORD wait: at most ORD on the wire, in ord
     // Walking A's port capture in time order: Read Requests A sent minus Read Responses
     // completed (L = 1) is the number outstanding; it must never exceed 3.
     const std::string a_ip = "10.0.0.1";
-    auto rows = tshark_occurrences(p.pcap_a, "iwarp_mpa.fpdu", {"ip.src", "iwarp_rdma.opcode", "iwarp_ddp.last_flag"});
+    auto rows = tshark_occurrences(p.pcaps[0], "iwarp_mpa.fpdu", {"ip.src", "iwarp_rdma.opcode", "iwarp_ddp.last_flag"});
     REQUIRE(!rows.empty());
     int outstanding = 0, max_out = 0, requests = 0, responses = 0;
     for (const auto& r : rows) {
@@ -138,9 +138,9 @@ TEST_CASE("More Read Requests than the IRD: the RDMAP Terminate 0x07", "[two_hos
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("ird");
-    sim::TwoHostParams p;
-    p.pcap_a = dir + "/port_a.pcap";
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.pcaps[0] = dir + "/port_a.pcap";
+    sim::Testbed sys("sys", p);
     // MPA revision 1 exchanges no IRD/ORD: each end keeps its own, and A's ORD 8 overruns
     // B's IRD 2 (the misconfiguration RFC 6581 exists to prevent).
     host::ConnParams ca, cb;
@@ -218,7 +218,7 @@ TEST_CASE("More Read Requests than the IRD: the RDMAP Terminate 0x07", "[two_hos
     CHECK(rwc_b[0].status == WcStatus::WrFlushErr);
     // On the wire: exactly one Terminate, RDMAP / remote operation / 0x07, carrying the DDP and
     // the Read Request header of the third request (MSN 3).
-    auto term = test::tshark_fields(p.pcap_a, "iwarp_rdma.terminate",
+    auto term = test::tshark_fields(p.pcaps[0], "iwarp_rdma.terminate",
                                     {"iwarp_rdma.term_layer", "iwarp_rdma.term_etype_rdma",
                                      "iwarp_rdma.term_errcode_rdma", "iwarp_rdma.hdrct_d", "iwarp_rdma.hdrct_r",
                                      "ip.src"});
@@ -230,7 +230,7 @@ TEST_CASE("More Read Requests than the IRD: the RDMAP Terminate 0x07", "[two_hos
     CHECK((term[0][4] == "1" || term[0][4] == "True"));
     CHECK(term[0][5] == "10.0.0.2");
     size_t nreq = 0;
-    for (const auto& r : tshark_occurrences(p.pcap_a, "iwarp_mpa.fpdu", {"ip.src", "iwarp_rdma.opcode"}))
+    for (const auto& r : tshark_occurrences(p.pcaps[0], "iwarp_mpa.fpdu", {"ip.src", "iwarp_rdma.opcode"}))
         if (!r[0].empty() && r[0][0] == "10.0.0.1") nreq += size_t(std::count(r[1].begin(), r[1].end(), "0x01"));
     CHECK(nreq == size_t(n));  // A itself kept to its (too large) ORD of 8
     std::filesystem::remove_all(dir);

@@ -16,9 +16,9 @@ TEST_CASE("Send with Invalidate: the STag is invalidated, then refused", "[two_h
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("inv");
-    sim::TwoHostParams p;
-    p.pcap_b = dir + "/port_b.pcap";
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.pcaps[1] = dir + "/port_b.pcap";
+    sim::Testbed sys("sys", p);
     bool done = false;
     uint32_t inv_rkey = 0;
     sys.body = [&] {
@@ -96,10 +96,10 @@ TEST_CASE("Send with Invalidate: the STag is invalidated, then refused", "[two_h
     REQUIRE(eb->terminate_sent());
     CHECK(*eb->terminate_sent() == proto::term::kDdpInvalidStag);
     // tshark: the Send with Invalidate names B's STag; B's Terminate is DDP / tagged / 0x00.
-    auto inv = test::tshark_fields(p.pcap_b, "iwarp_rdma.opcode == 0x04", {"iwarp_rdma.inval_stag"});
+    auto inv = test::tshark_fields(p.pcaps[1], "iwarp_rdma.opcode == 0x04", {"iwarp_rdma.inval_stag"});
     REQUIRE(inv.size() == 1);
     CHECK(inv[0][0] == std::to_string(inv_rkey));  // tshark prints this field in decimal
-    auto term = test::tshark_fields(p.pcap_b, "iwarp_rdma.terminate",
+    auto term = test::tshark_fields(p.pcaps[1], "iwarp_rdma.terminate",
                                     {"ip.src", "iwarp_rdma.term_layer", "iwarp_rdma.term_etype_ddp",
                                      "iwarp_rdma.term_errcode_ddp_tagged", "iwarp_rdma.hdrct_d"});
     REQUIRE(term.size() == 1);
@@ -115,9 +115,9 @@ TEST_CASE("Send with Solicited Event: CQE flag and solicited-only CQ event", "[t
     if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
     timing::init_time_resolution();
     const std::string dir = sem_temp_dir("se");
-    sim::TwoHostParams p;
-    p.pcap_a = dir + "/port_a.pcap";
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.pcaps[0] = dir + "/port_a.pcap";
+    sim::Testbed sys("sys", p);
     bool done = false;
     sys.body = [&] {
         // B's receive CQ raises MSI-X (vector 0, holdoff timer 0: 1 us).
@@ -181,7 +181,7 @@ TEST_CASE("Send with Solicited Event: CQE flag and solicited-only CQ event", "[t
     sys.close_pcaps();
     // tshark: A sent Send, Send with SE, Send with SE and Invalidate, Send with SE (after the RTR).
     std::vector<std::string> ops;
-    for (const auto& r : tshark_occurrences(p.pcap_a, "iwarp_mpa.fpdu && ip.src == 10.0.0.1", {"iwarp_rdma.opcode"}))
+    for (const auto& r : tshark_occurrences(p.pcaps[0], "iwarp_mpa.fpdu && ip.src == 10.0.0.1", {"iwarp_rdma.opcode"}))
         for (const auto& o : r[0])
             if (o != "0x00") ops.push_back(o);  // skip the zero-length Write RTR
     CHECK(ops == std::vector<std::string>{"0x03", "0x05", "0x06", "0x05"});

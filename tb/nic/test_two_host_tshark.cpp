@@ -46,11 +46,11 @@ void check_captures(bool markers) {
     if (!tshark_available()) FAIL("tshark not found on PATH: run scripts/setup (apt-get install tshark)");
     timing::init_time_resolution();
     const std::string dir = temp_dir();
-    sim::TwoHostParams p;
-    p.a.nic.trace = p.b.nic.trace = true;
-    p.pcap_a = dir + "/port_a.pcap";
-    p.pcap_b = dir + "/port_b.pcap";
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.hosts[0].nic.trace = p.hosts[1].nic.trace = true;
+    p.pcaps[0] = dir + "/port_a.pcap";
+    p.pcaps[1] = dir + "/port_b.pcap";
+    sim::Testbed sys("sys", p);
     bool done = false;
     sys.body = [&] {
         host::ConnParams cp;
@@ -105,7 +105,7 @@ void check_captures(bool markers) {
                 CHECK(e % 512 != 0);
             }
     }
-    for (const std::string& pcap : {p.pcap_a, p.pcap_b}) {
+    for (const std::string& pcap : {p.pcaps[0], p.pcaps[1]}) {
         INFO("capture " << pcap);
         CHECK(count_lines(tshark(pcap, "-Y iwarp_mpa.req")) == 1);
         CHECK(count_lines(tshark(pcap, "-Y iwarp_mpa.rep")) == 1);

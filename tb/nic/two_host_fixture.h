@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sim/report/critical_path.h"
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 #include "sim/workload/op_record.h"
 
 namespace nicsim::testing {

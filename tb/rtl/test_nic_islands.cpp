@@ -21,7 +21,7 @@
 #include "proto/inet_checksum.h"
 #include "proto/terminate_codes.h"
 #include "sim/config/yaml_loader.h"
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 #include "tshark_oracle.h"
 
 using namespace nicsim;
@@ -107,20 +107,20 @@ struct WireFrame {
 
 // One two-host system and what it did.
 struct Run {
-    std::unique_ptr<sim::TwoHostSystem> sys;
+    std::unique_ptr<sim::Testbed> sys;
     std::vector<WireFrame> wire[2];  // per direction: A -> B, B -> A
     host::ConnParams cp;
     bool done = false;
     std::string failure;
 
     Run(const char* name, const config::Config& c, const std::string& pcap_dir = "") {
-        sim::TwoHostParams p = sim::TwoHostParams::from_config(c);
-        p.a.nic.trace = p.b.nic.trace = true;
+        sim::TestbedParams p = sim::TestbedParams::from_config(c);
+        p.hosts[0].nic.trace = p.hosts[1].nic.trace = true;
         if (!pcap_dir.empty()) {
-            p.pcap_a = pcap_dir + "/port_a.pcap";
-            p.pcap_b = pcap_dir + "/port_b.pcap";
+            p.pcaps[0] = pcap_dir + "/port_a.pcap";
+            p.pcaps[1] = pcap_dir + "/port_b.pcap";
         }
-        sys = std::make_unique<sim::TwoHostSystem>(name, p);
+        sys = std::make_unique<sim::Testbed>(name, p);
         for (int i = 0; i < 2; ++i)
             sys->link_from(i).add_tap([this, i](Ps t, const net::EthFrame& f) { wire[i].push_back({t, *f.bytes}); });
         cp = conn_params(c);
@@ -131,7 +131,7 @@ constexpr uint32_t kReadLen = 4990;  // no FPDU of this traffic ends on a marker
 
 // Write 64 B, Write 64 KiB, Send 3000 B, Read 4990 B (B's NIC answers with Read Responses).
 void traffic(Run& r, int& finished) {
-    sim::TwoHostSystem& sys = *r.sys;
+    sim::Testbed& sys = *r.sys;
     sys.body = [&r, &sys, &finished] {
         try {
             auto [a, b] = sys.connect_pair(r.cp);
@@ -311,7 +311,7 @@ void check_two_host(bool markers, const std::vector<std::string>& extra = {}, bo
     std::vector<uint64_t> expect_starts;
     {
         const nic::NicTrace& t = r.sys->a().nic.trace();
-        const nic::StageConfig& st = r.sys->params().a.nic.pipeline.tx[2];
+        const nic::StageConfig& st = r.sys->params().hosts[0].nic.pipeline.tx[2];
         REQUIRE(st.name == "mpa_tx");
         int with_payload = 0;
         for (const nic::TxFrameRecord& f : t.tx)
@@ -382,7 +382,7 @@ static void check_corruption(bool markers) {
     Run m("m", nic_config(markers, false));
     Run r("r", nic_config(markers, true));
     for (Run* run : {&m, &r}) {
-        sim::TwoHostSystem& sys = *run->sys;
+        sim::Testbed& sys = *run->sys;
         auto seen = std::make_shared<int>(0);
         sys.link_from(0).set_receiver([&sys, seen, markers](const net::FrameArrival& a) {
             net::FrameArrival c = a;
@@ -400,7 +400,7 @@ static void check_corruption(bool markers) {
     }
     int finished = 0;
     for (Run* run : {&m, &r}) {
-        sim::TwoHostSystem& sys = *run->sys;
+        sim::Testbed& sys = *run->sys;
         sys.body = [run, &sys, &finished] {
             try {
                 auto [a, b] = sys.connect_pair(run->cp);

@@ -13,7 +13,9 @@
 #include "nicsim_cli.h"
 #include "tshark_oracle.h"
 #include "sim/config/yaml_loader.h"
+#include "sim/testbed.h"
 #include "sim/workload/goodput_ceiling.h"
+#include "sim/workload/run_sections.h"
 #include "sim/workload/workload_spec.h"
 
 using namespace clitest;
@@ -36,6 +38,7 @@ const std::map<std::string, std::string>& reduced() {
                            "--set 'workload.weights=[5, 2, 2, 1]'"},
         {"trace_replay", ""},
         {"switch_write", "--set workload.iterations=10"},
+        {"incast_write_bw", "--set workload.iterations=60"},
     };
     return r;
 }
@@ -95,9 +98,15 @@ Expected expected_rows(const std::string& name, const fs::path& file) {
     return e;
 }
 
-// The reports every run writes by default (docs/outputs.md, docs/latency_budget.md).
-void check_reports(const fs::path& out) {
-    for (const char* f : {"budget.md", "budget.svg", "stats.csv", "port_a.pcap", "port_b.pcap"}) {
+// The reports every run writes by default (docs/outputs.md, docs/latency_budget.md), for a
+// testbed of `hosts` hosts.
+void check_reports(const fs::path& out, int hosts) {
+    std::vector<std::string> names, files = {"budget.md", "budget.svg", "stats.csv"};
+    for (int i = 0; i < hosts; ++i) {
+        names.push_back(nicsim::sim::host_name(i));
+        files.push_back("port_" + names.back() + ".pcap");
+    }
+    for (const std::string& f : files) {
         INFO(f);
         CHECK(fs::file_size(out / f) > 0);
     }
@@ -113,10 +122,10 @@ void check_reports(const fs::path& out) {
         CHECK(std::fabs(sum - g["total"]["mean"].as<double>()) < 1.0);
         CHECK(g["total"]["mean"].as<double>() >= g["total"]["floor"].as<double>());
     }
-    // stats.json parses and has a utilisation for every pipeline stage of both NICs.
+    // stats.json parses and has a utilisation for every pipeline stage of every NIC.
     const YAML::Node stats = YAML::LoadFile((out / "stats.json").string());
     REQUIRE(stats["stats"]);
-    for (const char* h : {"a", "b"}) {
+    for (const std::string& h : names) {
         INFO(h);
         // Every frame (TX and RX share TP's cache) found its TCB on chip or fetched it.
         const std::string nic = std::string(h) + ".nic.";
@@ -135,7 +144,9 @@ void check_reports(const fs::path& out) {
                            "and e['args']['name'].startswith(('tx.','rx.'))); print(' '.join(str(c[p]) for p in sorted(c)))\" '" +
                            (out / "trace.json").string() + "' > '" + counts.string() + "'";
     REQUIRE(std::system(py.c_str()) == 0);
-    CHECK(read_file(counts) == "11 11\n");
+    std::string per_nic;
+    for (int i = 0; i < hosts; ++i) per_nic += i ? " 11" : "11";
+    CHECK(read_file(counts) == per_nic + "\n");
 }
 
 void check_scenario(const std::string& name) {
@@ -218,7 +229,7 @@ void check_scenario(const std::string& name) {
     for (const auto& s : specs) kinds.insert(nicsim::sim::workload_kind_name(s.kind));
     for (const auto& g : got) CHECK(kinds.count(g.first.rfind("trace_replay", 0) == 0 ? "trace_replay" : g.first) == 1);
 
-    check_reports(out);
+    check_reports(out, nicsim::sim::topology_hosts(resolved));
 }
 
 }  // namespace
@@ -242,6 +253,7 @@ TEST_CASE("Bundled scenario multi_qp_bw", "[run]") { check_scenario("multi_qp_bw
 TEST_CASE("Bundled scenario smb_direct_mix", "[run]") { check_scenario("smb_direct_mix"); }
 TEST_CASE("Bundled scenario trace_replay", "[run]") { check_scenario("trace_replay"); }
 TEST_CASE("Bundled scenario switch_write", "[run]") { check_scenario("switch_write"); }
+TEST_CASE("Bundled scenario incast_write_bw", "[run]") { check_scenario("incast_write_bw"); }
 
 TEST_CASE("Bad input exits 2 with file:line:column and key path, and writes nothing", "[run]") {
     TempDir d;
@@ -276,9 +288,15 @@ TEST_CASE("Bad input exits 2 with file:line:column and key path, and writes noth
         {"bad trace line", "workload: {kind: trace_replay, file: t.csv}\n", "--set workload.poll_ns=0",
          "--set: workload.poll_ns: must be in 1..100000, got 0"},
         {"three hosts", "workload: {kind: write_lat}\ntopology: {hosts: 3}\n", "",
-         "$F:2:19: topology.hosts: the model has exactly two hosts"},
+         "$F:2:19: topology.hosts: 3 hosts need the switch: set net.switch.enabled: true"},
         {"bad fault", "workload: {kind: write_lat}\nfaults:\n  - {link: a_to_c, drop_frames: [1]}\n", "",
-         "$F:3:12: faults.0.link: must be a_to_b or b_to_a"},
+         "$F:3:12: faults.0.link: must be a_to_b, b_to_a or x_tx for a host x of the topology (a..b)"},
+        {"flow to a host the topology lacks", "workload: {kind: write_bw, flows: [a->b, c->a]}\n", "",
+         "$F:1:35: workload.flows: \"c->a\" names a host the topology does not have (2 hosts: a..b"},
+        {"misspelt flow pattern", "net.switch.enabled: true\ntopology: {hosts: 4}\nworkload: {kind: write_bw, flows: incats}\n",
+         "", "$F:3:35: workload.flows: unknown flow pattern \"incats\" (did you mean incast?)"},
+        {"several flows for a latency test", "net.switch.enabled: true\ntopology: {hosts: 3}\nworkload: {kind: write_lat}\n",
+         "--set workload.flows=ring", "--set: workload.flows: a latency test is one ping-pong: give one flow (e.g. c->a), got 3"},
         {"no workload", "name: empty\n", "", "$F: workload: the scenario has no workload section"},
     };
     for (const Case& c : cases) {

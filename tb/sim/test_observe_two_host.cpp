@@ -52,7 +52,7 @@ bool python_json_loads(const std::filesystem::path& file) {
 
 // A 64 B and a 4 KiB RDMA Write from A to B, each done when its last byte is in B's memory;
 // then 2 us of quiet (ACKs) and stop. Returns the operations as the workload would record them.
-std::vector<sim::OpRecord> run_writes(sim::TwoHostSystem& sys) {
+std::vector<sim::OpRecord> run_writes(sim::Testbed& sys) {
     std::vector<sim::OpRecord> ops;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
@@ -153,7 +153,7 @@ TraceShape shape_of(const YAML::Node& trace) {
 // The counters rebuilt from the trace against the engines' own (when this build has them):
 // frames, beats, busy time and the last pop must agree exactly; `exact_occupancy` also
 // requires the occupancy to (frames that stream without stalls, where the estimate is exact).
-void check_trace_counters_against_engine(const sim::TwoHostSystem& sys, bool exact_occupancy) {
+void check_trace_counters_against_engine(const sim::Testbed& sys, bool exact_occupancy) {
     if (!sim::engine_stage_counters_available()) return;
     for (int i = 0; i < 2; ++i) {
         const sim::NicStageCounters e = sim::nic_stage_counters(sys.host(i).nic);
@@ -185,10 +185,10 @@ TEST_CASE("Two-host run: stats.json/.csv shape, utilisation against the pcap, Pe
           "[observe]") {
     timing::init_time_resolution();
     const auto dir = temp_dir("stats");
-    sim::TwoHostParams p;
-    p.a.nic.trace = p.b.nic.trace = true;
-    p.pcap_a = (dir / "a.pcap").string();
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.hosts[0].nic.trace = p.hosts[1].nic.trace = true;
+    p.pcaps[0] = (dir / "a.pcap").string();
+    sim::Testbed sys("sys", p);
     const std::vector<sim::OpRecord> ops = run_writes(sys);
     REQUIRE(ops.size() == 2);
     sys.close_pcaps();
@@ -201,11 +201,11 @@ TEST_CASE("Two-host run: stats.json/.csv shape, utilisation against the pcap, Pe
     CHECK(ps.events > 0);
 
     // --- the oracle: A's frames as captured at its port, sized by hand ---
-    const auto& tx_stages = p.a.nic.pipeline.tx;
+    const auto& tx_stages = p.hosts[0].nic.pipeline.tx;
     const nic::StageConfig& mac_tx = tx_stages.back();
     REQUIRE(mac_tx.name == "mac_tx");
     uint64_t a_frames = 0, mac_beats = 0, wire_bytes = 0;
-    auto pcap = proto::PcapReader::open(p.pcap_a);
+    auto pcap = proto::PcapReader::open(p.pcaps[0]);
     REQUIRE(pcap.ok());
     while (auto rec = pcap.next()) {
         const bool from_a = rec->data.size >= 12 && rec->data[11] == 0x0a && rec->data[6] == 0x02;
@@ -257,7 +257,7 @@ TEST_CASE("Two-host run: stats.json/.csv shape, utilisation against the pcap, Pe
     }
     CHECK(utilisations >= 2 * 11 + 2 * 2 + 2);  // stages, PCIe up/down, links
     for (const char* h : {"a", "b"}) {
-        const std::vector<nic::StageConfig>* chains[2] = {&tx_stages, &p.a.nic.pipeline.rx};
+        const std::vector<nic::StageConfig>* chains[2] = {&tx_stages, &p.hosts[0].nic.pipeline.rx};
         for (const std::vector<nic::StageConfig>* chain : chains) {
             const char* dir_name = chain == chains[0] ? "tx" : "rx";
             for (const nic::StageConfig& s : *chain) {
@@ -374,9 +374,9 @@ TEST_CASE("Through the switch with tracing off: block counters and switch ports,
           "[observe]") {
     timing::init_time_resolution();
     const auto dir = temp_dir("switch");
-    sim::TwoHostParams p;
+    sim::TestbedParams p;
     p.use_switch = true;
-    sim::TwoHostSystem sys("sys", p);
+    sim::Testbed sys("sys", p);
     const std::vector<sim::OpRecord> ops = run_writes(sys);
     sim::write_stats(sys, dir);
     sim::write_perfetto_trace(sys, ops, dir / sim::kPerfettoTraceFile);
@@ -458,10 +458,10 @@ TEST_CASE("The hand-computed 64 B Write of test_t5_cycles: its per-stage slices 
     const double tx_res[4] = {-1, 8 * T, 6 * T, 7 * T};  // ULP_TX's depends on O
     const double rx_res[7] = {20 * T - 12 * T - 6600, 6 * T, 8 * T, 7 * T, 6 * T, 8 * T, 7 * T};
     timing::init_time_resolution();
-    sim::TwoHostParams p;
+    sim::TestbedParams p;
     p.link.rate_gbps = 40.0;
     p.link.propagation = 5000;
-    for (sim::HostSideParams* h : {&p.a, &p.b}) {
+    for (sim::HostSideParams* h : {&p.hosts[0], &p.hosts[1]}) {
         auto& pc = h->nic.pipeline;
         for (size_t s = 0; s < pc.tx.size() + pc.rx.size(); ++s) {
             nic::StageConfig& c = s < pc.tx.size() ? pc.tx[s] : pc.rx[s - pc.tx.size()];
@@ -475,7 +475,7 @@ TEST_CASE("The hand-computed 64 B Write of test_t5_cycles: its per-stage slices 
         h->nic.tcp.timestamps = false;
         h->nic.trace = true;
     }
-    sim::TwoHostSystem sys("sys", p);
+    sim::Testbed sys("sys", p);
     sys.body = [&] {
         auto [a, b] = sys.connect_pair();
         sc_core::wait(timing::to_sc(40 * timing::kUs - timing::now_ps()));  // a quiet link
@@ -545,9 +545,9 @@ TEST_CASE("The hand-computed 64 B Write of test_t5_cycles: its per-stage slices 
 //   build/tb/sim/observe_tests "[bench]"
 TEST_CASE("Writer speed: stats and Perfetto trace of 2000 traced 4 KiB Writes", "[.][bench]") {
     timing::init_time_resolution();
-    sim::TwoHostParams p;
-    p.a.nic.trace = p.b.nic.trace = true;
-    sim::TwoHostSystem sys("sys", p);
+    sim::TestbedParams p;
+    p.hosts[0].nic.trace = p.hosts[1].nic.trace = true;
+    sim::Testbed sys("sys", p);
     std::vector<sim::OpRecord> ops;
     sys.body = [&] {
         auto [a, b] = sys.connect_pair({}, 1 << 22);

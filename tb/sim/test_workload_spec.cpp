@@ -161,11 +161,28 @@ TEST_CASE("Outputs, faults and topology sections", "[workload]") {
     std::vector<sim::LinkFault> faults;
     e = sim::parse_faults(sc, faults);
     REQUIRE(e.size() == 2);
-    CHECK(e[0].format() == f + ":5:12: faults.1.link: must be a_to_b or b_to_a");
+    CHECK(e[0].format() == f + ":5:12: faults.1.link: must be a_to_b, b_to_a or x_tx for a host x of the topology (a..c)");
     CHECK(e[1].format() == f + ":5:40: faults.1.drop_probability: must be a number in 0..1");
     e = sim::parse_topology(sc);
     REQUIRE(e.size() == 1);
-    CHECK(e[0].format() == f + ":6:19: topology.hosts: the model has exactly two hosts (A and B); got 3");
+    CHECK(e[0].format() ==
+          f + ":6:19: topology.hosts: 3 hosts need the switch: set net.switch.enabled: true (only two hosts can be back to back)");
+    // With the switch, three hosts are fine; 17 are too many, and c_tx names host c's link.
+    const std::string three = d.write("three.yaml", "workload: {kind: write_lat}\nnet.switch.enabled: true\n"
+                                                    "topology: {hosts: 3}\nfaults:\n  - {link: c_tx, drop_frames: [2]}\n"
+                                                    "  - {link: d_tx, drop_frames: [2]}\n");
+    const config::Scenario sc3 = config::load_scenario(three);
+    CHECK(sim::parse_topology(sc3).empty());
+    CHECK(sim::topology_hosts(sc3) == 3);
+    e = sim::parse_faults(sc3, faults);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].format() == three + ":6:12: faults.1.link: must be a_to_b, b_to_a or x_tx for a host x of the topology (a..c)");
+    const std::string many = d.write("many.yaml", "workload: {kind: write_lat}\nnet.switch.enabled: true\ntopology: {hosts: 17}\n");
+    const config::Scenario sc17 = config::load_scenario(many);
+    e = sim::parse_topology(sc17);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].format() == many + ":3:19: topology.hosts: must be an integer in 2..16, got 17");
+    CHECK(sim::topology_hosts(sc17) == 2);
 
     const std::string g = d.write("ok.yaml", "workload: {kind: write_lat}\nfaults:\n  - {link: b_to_a, drop_frames: [1], "
                                              "drop_probability: 0.25, from_frame: 9}\ntopology: {hosts: 2}\n");

@@ -70,6 +70,7 @@ T5Nic::T5Nic(sc_core::sc_module_name name, sge::Sge& sge, const T5NicParams& p, 
         if (p.pipeline.rx[s].name == "tp") rx_tp_ = s;
         if (p.pipeline.rx[s].name == "mps") rx_mps_ = s;
     }
+    next_frame_id_ = std::max<uint64_t>(1, p.first_frame_id);  // 0 means "no frame" in the trace
     bar.register_b_transport(this, &T5Nic::bar_transport);
     sge_.set_client(this);
 }

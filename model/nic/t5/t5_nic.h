@@ -80,6 +80,7 @@ struct T5NicParams {
     size_t max_ulpdu_rx = 0xFFFF;  // longest FPDU accepted
     uint32_t iss_base = 0x10000;   // initial sequence numbers: iss_base + qpn * 0x01000193
     bool trace = false;            // keep per-frame/placement records (NicTrace)
+    uint64_t first_frame_id = 1;   // frame ids count up from here (the testbed keeps them unique per system)
     MpaIslandParams islands;       // MPA_TX / MPA_RX blocks as RTL islands (mpa_rtl_check.h)
 };
 
@@ -249,7 +250,7 @@ private:
     std::unordered_map<uint32_t, uint32_t> by_ports_;  // ports_key(local, remote) -> qpn
     static uint32_t ports_key(uint16_t local, uint16_t remote) { return uint32_t(local) << 16 | remote; }
     std::deque<TxEntry> txq_;
-    uint64_t next_frame_id_ = 1;
+    uint64_t next_frame_id_ = 1;  // from T5NicParams::first_frame_id
     uint16_t ip_id_ = 0;
     T5NicStats stats_;
     NicTrace trace_;

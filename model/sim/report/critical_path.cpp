@@ -123,7 +123,7 @@ private:
     bool finish_rows(int at_host, const Leg& leg, bool recv_cqe);
 
     const TraceIndex& ix_;
-    const TwoHostSystem& sys_;
+    const Testbed& sys_;
     OpPath path_;
     Ps at_ = 0;
 };
@@ -284,13 +284,13 @@ bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe) {
 
 OpPath PathBuilder::build() {
     const OpRecord& op = path_.op;
-    const int i = op.initiator, j = 1 - op.initiator;
+    const int i = op.initiator, j = op.target, n = sys_.host_count();
     auto unmatched = [&] {
         path_.matched = false;
         return path_;
     };
-    if ((i != 0 && i != 1) || op.done < op.posted) {
-        path_.why = "bad record (initiator or done < posted)";
+    if (i < 0 || i >= n || j < 0 || j >= n || i == j || op.done < op.posted) {
+        path_.why = "bad record (initiator, target or done < posted)";
         return unmatched();
     }
     const nic::WorkRecord* work = nullptr;
@@ -343,7 +343,7 @@ OpPath PathBuilder::build() {
 
 OpPath critical_path(const TraceIndex& index, const OpRecord& op) { return PathBuilder(index, op).build(); }
 
-OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op) { return critical_path(TraceIndex(sys), op); }
+OpPath critical_path(const Testbed& sys, const OpRecord& op) { return critical_path(TraceIndex(sys), op); }
 
 std::string format_path(const OpPath& p) {
     if (!p.matched) return "  (unmatched: " + p.why + ")\n";

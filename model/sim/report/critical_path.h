@@ -1,4 +1,4 @@
-// One operation's critical path through a TwoHostSystem, from OpRecord::posted to
+// One operation's critical path through a Testbed, from OpRecord::posted to
 // OpRecord::done, as telescoping rows: each row starts where the previous one ended, so the
 // rows add up to done - posted exactly (docs/latency_budget.md).
 //
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "sim/report/trace_index.h"
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 #include "sim/workload/op_record.h"
 #include "timing/sim_time.h"
 
@@ -61,7 +61,7 @@ struct OpPath {
 // built once (trace_index.h) each call costs only the operation's own records; the second form
 // builds one for a single call.
 OpPath critical_path(const TraceIndex& index, const OpRecord& op);
-OpPath critical_path(const TwoHostSystem& sys, const OpRecord& op);
+OpPath critical_path(const Testbed& sys, const OpRecord& op);
 
 // One path as a text table (stage, ns, floor), for logs and tests.
 std::string format_path(const OpPath& p);

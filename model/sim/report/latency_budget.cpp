@@ -153,7 +153,7 @@ LatencyBudget build_latency_budget(const std::vector<OpPath>& paths) {
     return b;
 }
 
-LatencyBudget latency_budget(const TwoHostSystem& sys, const std::vector<OpRecord>& ops) {
+LatencyBudget latency_budget(const Testbed& sys, const std::vector<OpRecord>& ops) {
     const TraceIndex index(sys);
     std::vector<OpPath> paths;
     paths.reserve(ops.size());
@@ -220,7 +220,7 @@ std::string budget_markdown(const LatencyBudget& b) {
     return o;
 }
 
-LatencyBudget write_latency_budget(const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
+LatencyBudget write_latency_budget(const Testbed& sys, const std::vector<OpRecord>& ops,
                                    const std::filesystem::path& dir) {
     LatencyBudget b = latency_budget(sys, ops);
     std::error_code ec;

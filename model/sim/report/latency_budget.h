@@ -48,14 +48,14 @@ struct LatencyBudget {
 };
 
 LatencyBudget build_latency_budget(const std::vector<OpPath>& paths);
-LatencyBudget latency_budget(const TwoHostSystem& sys, const std::vector<OpRecord>& ops);
+LatencyBudget latency_budget(const Testbed& sys, const std::vector<OpRecord>& ops);
 
 std::string budget_json(const LatencyBudget& b);
 std::string budget_markdown(const LatencyBudget& b);
 
 // Writes dir/budget.json, dir/budget.md and dir/budget.svg (creating dir) and returns the
 // budget. Throws std::runtime_error if a file cannot be written.
-LatencyBudget write_latency_budget(const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
+LatencyBudget write_latency_budget(const Testbed& sys, const std::vector<OpRecord>& ops,
                                    const std::filesystem::path& dir);
 
 }  // namespace nicsim::sim

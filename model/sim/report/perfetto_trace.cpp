@@ -198,8 +198,6 @@ private:
     uint64_t next_id_ = 0;
 };
 
-const char* host_letter(int i) { return i == 0 ? "a" : "b"; }
-
 // A frame's time on the wire, preamble to inter-frame gap (what EthernetLink counts busy).
 std::pair<Ps, Ps> wire_interval(Ps first_byte, uint64_t frame_bytes, Ps byte_time) {
     const Ps start = first_byte - std::min<Ps>(first_byte, proto::kEthernetPreambleSize * byte_time);
@@ -267,7 +265,7 @@ void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std
     }
 }
 
-void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps window) {
+void nic_events(TraceBuilder& b, const Testbed& sys, int i, Ps elapsed, Ps window) {
     const int pid = i + 1;
     const nic::T5Nic& nic = sys.host(i).nic;
     const nic::NicTrace& tr = nic.trace();
@@ -299,7 +297,7 @@ void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps
         a.add("frame", f.frame_id).add("bytes", f.frame_bytes).add("payload", f.payload).add("seq", f.seq);
     });
 
-    const Ps tx_bt = sys.link_from(i).byte_time(), rx_bt = sys.link_from(1 - i).byte_time();
+    const Ps tx_bt = sys.link_from(i).byte_time(), rx_bt = sys.link_to(i).byte_time();
     std::vector<std::pair<Ps, Ps>> tx_busy, rx_busy;
     for (const nic::TxFrameRecord& f : tr.tx) {
         const auto [s, e] = wire_interval(f.wire_first_byte, f.frame_bytes, tx_bt);
@@ -338,15 +336,15 @@ void nic_events(TraceBuilder& b, const TwoHostSystem& sys, int i, Ps elapsed, Ps
 
 // Each operation's lane on its host's operations track: the first lane free by its start (in
 // the nanoseconds the file holds), so the slices of one lane never overlap.
-std::vector<int> op_lanes(const std::vector<OpRecord>& ops) {
+std::vector<int> op_lanes(const std::vector<OpRecord>& ops, int hosts) {
     std::vector<size_t> order(ops.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = k;
     std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return ops[x].posted < ops[y].posted; });
     std::vector<int> lane(ops.size(), -1);
-    std::vector<uint64_t> free_at[2];  // per host: end of each lane's last slice, ns
+    std::vector<std::vector<uint64_t>> free_at(static_cast<size_t>(hosts));  // per host: end of each lane's last slice, ns
     for (size_t k : order) {
         const OpRecord& o = ops[k];
-        if (o.initiator != 0 && o.initiator != 1) continue;
+        if (o.initiator < 0 || o.initiator >= hosts) continue;
         auto& lanes = free_at[o.initiator];
         const uint64_t start = to_ns(o.posted), end = to_ns(std::max(o.posted, o.done));
         size_t l = 0;
@@ -393,13 +391,13 @@ void write_meta(std::ostream& os, const char* what, int pid, int tid, const std:
 
 namespace {
 
-PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
+PerfettoSummary write_trace(std::ostream& os, const Testbed& sys, const std::vector<OpRecord>& ops,
                             const PerfettoOptions& opt) {
     const Ps elapsed = opt.elapsed ? opt.elapsed : timing::now_ps();
     const Ps window = opt.link_window ? opt.link_window : std::max<Ps>(100 * timing::kNs, elapsed / 500);
-    const std::vector<int> lanes = op_lanes(ops);
+    const std::vector<int> lanes = op_lanes(ops, sys.host_count());
     auto generate = [&](TraceBuilder& b) {
-        for (int i = 0; i < 2; ++i) nic_events(b, sys, i, elapsed, window);
+        for (int i = 0; i < sys.host_count(); ++i) nic_events(b, sys, i, elapsed, window);
         op_events(b, ops, lanes);
     };
     TraceBuilder counting(opt.max_events);
@@ -427,10 +425,10 @@ PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const st
                           " us on were left out");
     os << "},\n\"traceEvents\": [\n";
     const char* stage_prefix[2] = {"tx.", "rx."};
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < sys.host_count(); ++i) {
         const int pid = i + 1;
         const nic::T5Nic& nic = sys.host(i).nic;
-        write_meta(os, "process_name", pid, -1, "name", json_string(std::string("host ") + host_letter(i) + " NIC"));
+        write_meta(os, "process_name", pid, -1, "name", json_string("host " + host_name(i) + " NIC"));
         write_meta(os, "process_sort_index", pid, -1, "sort_index", std::to_string(pid));
         auto thread = [&](int tid, const std::string& name) {
             write_meta(os, "thread_name", pid, tid, "name", json_string(name));
@@ -464,7 +462,7 @@ PerfettoSummary write_trace(std::ostream& os, const TwoHostSystem& sys, const st
 
 }  // namespace
 
-std::string perfetto_trace_json(const TwoHostSystem& sys, const std::vector<OpRecord>& ops, const PerfettoOptions& opt,
+std::string perfetto_trace_json(const Testbed& sys, const std::vector<OpRecord>& ops, const PerfettoOptions& opt,
                                 PerfettoSummary* summary) {
     std::ostringstream os;
     const PerfettoSummary s = write_trace(os, sys, ops, opt);
@@ -472,7 +470,7 @@ std::string perfetto_trace_json(const TwoHostSystem& sys, const std::vector<OpRe
     return os.str();
 }
 
-PerfettoSummary write_perfetto_trace(const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
+PerfettoSummary write_perfetto_trace(const Testbed& sys, const std::vector<OpRecord>& ops,
                                      const std::filesystem::path& file, const PerfettoOptions& opt) {
     std::error_code ec;
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 #include "sim/workload/op_record.h"
 
 namespace nicsim::sim {
@@ -41,11 +41,11 @@ struct PerfettoSummary {
 };
 
 // The trace as JSON text.
-std::string perfetto_trace_json(const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
+std::string perfetto_trace_json(const Testbed& sys, const std::vector<OpRecord>& ops,
                                 const PerfettoOptions& opt = {}, PerfettoSummary* summary = nullptr);
 
 // Writes the trace to `file` (creating its folder). Throws std::runtime_error on a write error.
-PerfettoSummary write_perfetto_trace(const TwoHostSystem& sys, const std::vector<OpRecord>& ops,
+PerfettoSummary write_perfetto_trace(const Testbed& sys, const std::vector<OpRecord>& ops,
                                      const std::filesystem::path& file, const PerfettoOptions& opt = {});
 
 // Track ids inside each NIC's process (also the order of the tracks in the UI).

@@ -52,6 +52,9 @@ struct PerftestBanner {
     uint32_t qps = 1;
     uint32_t tx_depth = 1;
     uint32_t mtu = 1500;
+    // The hosts the test ran between ("a->b, c->b"); printed (and in JSON) unless it is
+    // the two-host default "a->b", so a two-host table reads exactly like perftest's.
+    std::string flows = "a->b";
 };
 
 std::string format_banner(const PerftestBanner& b);

@@ -22,8 +22,6 @@ namespace {
 constexpr double kNsPerPs = 1e-3;
 double ns(Ps t) { return double(t) * kNsPerPs; }
 
-const char* host_name(int i) { return i == 0 ? "a" : "b"; }
-
 // Frame sizes in 64-byte buckets up to 10 KiB (jumbo frames fit; larger go to overflow).
 HistogramSpec frame_size_buckets() { return HistogramSpec::linear(0, 64, 160); }
 // A stage's residence time in buckets of one of its clock cycles, up to 512 cycles.
@@ -202,13 +200,14 @@ NicStageCounters nic_stage_counters(const nic::T5Nic& n) {
     return trace_stage_counters(n);
 }
 
-StatsRegistry collect_stats(const TwoHostSystem& sys, Ps elapsed) {
+StatsRegistry collect_stats(const Testbed& sys, Ps elapsed) {
     StatsRegistry r;
     r.meta("generator", "nicsim");
     r.meta("elapsed_ns", ns(elapsed));
     r.meta("topology", sys.network_switch() ? "switch" : "back_to_back");
+    r.meta("hosts", std::to_string(sys.host_count()));
     r.gauge("sim.elapsed_ns", ns(elapsed), "ns");
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < sys.host_count(); ++i) {
         const HostNode& h = sys.host(i);
         const std::string p = host_name(i);
         r.meta(p + ".nic.trace", h.nic.params().trace ? "on" : "off");
@@ -231,9 +230,9 @@ StatsRegistry collect_stats(const TwoHostSystem& sys, Ps elapsed) {
     return r;
 }
 
-void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir) { write_stats(sys, dir, timing::now_ps()); }
+void write_stats(const Testbed& sys, const std::filesystem::path& dir) { write_stats(sys, dir, timing::now_ps()); }
 
-void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir, Ps elapsed) {
+void write_stats(const Testbed& sys, const std::filesystem::path& dir, Ps elapsed) {
     const StatsRegistry r = collect_stats(sys, elapsed);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

@@ -11,7 +11,7 @@
 
 #include "nic/pipeline/stage_counters.h"
 #include "sim/stats/stats_registry.h"
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 
 namespace nicsim::sim {
 
@@ -31,14 +31,14 @@ bool engine_stage_counters_available();
 
 // Everything above as named stats ("a.nic.tx_frames", "b.nic.rx.mpa_rx.utilisation", ...);
 // `elapsed` is the end of the run (utilisations are busy time over it).
-stats::StatsRegistry collect_stats(const TwoHostSystem& sys, timing::Ps elapsed);
+stats::StatsRegistry collect_stats(const Testbed& sys, timing::Ps elapsed);
 
 inline constexpr const char* kStatsJsonFile = "stats.json";
 inline constexpr const char* kStatsCsvFile = "stats.csv";
 
 // Writes dir/stats.json and dir/stats.csv (creating dir); the run ends now (sc_time_stamp),
 // or at `elapsed`. Throws std::runtime_error if a file cannot be written.
-void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir);
-void write_stats(const TwoHostSystem& sys, const std::filesystem::path& dir, timing::Ps elapsed);
+void write_stats(const Testbed& sys, const std::filesystem::path& dir);
+void write_stats(const Testbed& sys, const std::filesystem::path& dir, timing::Ps elapsed);
 
 }  // namespace nicsim::sim

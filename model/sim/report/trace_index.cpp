@@ -17,8 +17,9 @@ const typename Map::mapped_type& find_or_empty(const Map& m, const typename Map:
 
 }  // namespace
 
-TraceIndex::TraceIndex(const TwoHostSystem& sys) : sys_(sys) {
-    for (int i = 0; i < 2; ++i) {
+TraceIndex::TraceIndex(const Testbed& sys) : sys_(sys) {
+    hosts_.resize(size_t(sys.host_count()));
+    for (int i = 0; i < sys.host_count(); ++i) {
         const nic::NicTrace& t = sys.host(i).nic.trace();
         Host& h = hosts_[i];
         for (const auto& w : t.works) h.works[{w.qpn, w.wr_id}].push_back(&w);

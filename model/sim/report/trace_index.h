@@ -1,4 +1,4 @@
-// Lookup tables over both NICs' traces (nic_trace.h), built once per report, so that finding
+// Lookup tables over every NIC' traces (nic_trace.h), built once per report, so that finding
 // one operation's critical path costs only the records of that operation instead of scans of
 // whole traces: records by QP in trace order, and by the received frame that caused them.
 // Holds pointers into the system's traces: the system must outlive the index and must not run
@@ -12,16 +12,16 @@
 #include <vector>
 
 #include "nic/t5/nic_trace.h"
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 
 namespace nicsim::sim {
 
 class TraceIndex {
 public:
-    explicit TraceIndex(const TwoHostSystem& sys);
+    explicit TraceIndex(const Testbed& sys);
 
-    const TwoHostSystem& system() const { return sys_; }
-    const HostSideParams& side(int host) const { return host == 0 ? sys_.params().a : sys_.params().b; }
+    const Testbed& system() const { return sys_; }
+    const HostSideParams& side(int host) const { return sys_.side(host); }
 
     // The first work record of (qpn, wr_id) at `host` handed to the pipeline at or after `t`.
     const nic::WorkRecord* work(int host, uint32_t qpn, uint64_t wr_id, timing::Ps t) const;
@@ -54,10 +54,10 @@ private:
         std::unordered_map<uint64_t, std::vector<const nic::CompletionRecord*>> completions;
         std::unordered_map<uint64_t, std::vector<const nic::ReadSourceRecord*>> read_sources;
     };
-    const Host& host(int i) const { return hosts_[i == 0 ? 0 : 1]; }
+    const Host& host(int i) const { return hosts_.at(size_t(i)); }
 
-    const TwoHostSystem& sys_;
-    Host hosts_[2];
+    const Testbed& sys_;
+    std::vector<Host> hosts_;  // by host index
 };
 
 }  // namespace nicsim::sim

@@ -1,6 +1,7 @@
-// ib_write_bw, ib_read_bw and ib_send_bw: host A streams `iterations` messages per size,
-// spread round-robin over `qps` connected QPs with at most tx_depth outstanding per QP, every
-// WR signaled; B keeps receives posted for Sends. Bandwidth is perftest's: bytes over the
+// ib_write_bw, ib_read_bw and ib_send_bw: the initiators stream `iterations` messages per
+// size in all, spread round-robin over `qps` connected QPs per flow with at most tx_depth
+// outstanding per QP, every WR signaled; the targets keep receives posted for Sends. With
+// several flows (e.g. incast) the table gives the aggregate over all of them. Bandwidth is perftest's: bytes over the
 // time from the first post to the last completion, peak from the best per-message time over
 // runs of consecutive messages (perftest_report.h), reported in Gb/s (--report_gbits).
 #include <algorithm>
@@ -22,38 +23,48 @@ OpKind op_of(WorkloadKind k) {
 }  // namespace
 
 WorkloadResult run_bandwidth(RunContext& ctx, const WorkloadSpec& w) {
-    TwoHostSystem& sys = ctx.sys;
+    Testbed& sys = ctx.sys;
     const OpKind kind = op_of(w.kind);
     uint64_t region = 4096;
     for (uint32_t s : w.sizes) region = std::max<uint64_t>(region, (uint64_t(s) + 4095) / 4096 * 4096);
     const uint32_t rx_depth = kind == OpKind::Send ? std::max<uint32_t>(w.tx_depth * 2, 16) : 0;
-    std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {w.qps, region, w.tx_depth, rx_depth});
+    std::vector<MeshConnection> mesh =
+        connect_mesh(sys, ctx.conn, {region, w.tx_depth, rx_depth}, connections_along(w.flows, w.qps));
+    const uint32_t conns = uint32_t(mesh.size());
     Poller poller(Ps(w.poll_ns) * timing::kNs, ctx.patience);
     uint64_t recv_id = 1ull << 62;
 
-    auto post_recv = [&](const MeshEnd& e) {
-        if (sys.b().dev.post_recv(e.qp, {{++recv_id, {{e.sink(), uint32_t(region), e.mr->lkey}}}}) != 0)
-            throw std::runtime_error("post_recv: " + sys.b().dev.last_error());
+    auto post_recv = [&](const MeshConnection& c) {
+        HostNode& target = sys.host(c.flow.to);
+        const MeshEnd& e = c.end[1];
+        if (target.dev.post_recv(e.qp, {{++recv_id, {{e.sink(), uint32_t(region), e.mr->lkey}}}}) != 0)
+            throw std::runtime_error("post_recv: " + target.dev.last_error());
     };
     if (kind == OpKind::Send)
         for (const MeshConnection& c : mesh)
-            for (uint32_t k = 0; k < rx_depth; ++k) post_recv(c.end[1]);
-    // Receive credits (as SMB Direct grants them): A sends on a QP only into a receive B's NIC
-    // has already fetched, since an iWARP Send finding no receive terminates the connection.
-    // B's NIC fetches receive WQEs one DMA round trip at a time, so this can pace small Sends.
-    // The NIC counts fetches over all QPs; they proceed in parallel per QP, so each QP is
-    // granted an equal share, less one for the fetch that may be uneven. (Fetches still running
-    // for an earlier workload's QPs would be counted too: a Send workload after a trace replay
-    // with Sends could overrun; none of the bundled scenarios does that.)
-    const uint64_t fetched_before = sys.b().nic.stats().recv_prefetches;
-    std::vector<uint64_t> sends_on(w.qps, 0);
-    auto receive_credits = [&](uint64_t fetched) { return (fetched - fetched_before) / w.qps; };
+            for (uint32_t k = 0; k < rx_depth; ++k) post_recv(c);
+    // Receive credits (as SMB Direct grants them): an initiator sends on a QP only into a
+    // receive the target's NIC has already fetched, since an iWARP Send finding no receive
+    // terminates the connection. The NIC fetches receive WQEs one DMA round trip at a time, so
+    // this can pace small Sends. A NIC counts fetches over all its QPs; they proceed in parallel
+    // per QP, so each of the target's QPs is granted an equal share, less one for the fetch that
+    // may be uneven. (Fetches still running for an earlier workload's QPs would be counted too:
+    // a Send workload after a trace replay with Sends could overrun; none of the bundled
+    // scenarios does that.)
+    std::vector<uint64_t> fetched_before(size_t(sys.host_count()), 0), qps_into(size_t(sys.host_count()), 0);
+    for (int h = 0; h < sys.host_count(); ++h) fetched_before[size_t(h)] = sys.host(h).nic.stats().recv_prefetches;
+    for (const MeshConnection& c : mesh) ++qps_into[size_t(c.flow.to)];
+    std::vector<uint64_t> sends_on(conns, 0);
+    auto receive_credits = [&](int target) {
+        const size_t t = size_t(target);
+        return (sys.host(target).nic.stats().recv_prefetches - fetched_before[t]) / qps_into[t];
+    };
 
     std::vector<BandwidthReport> rows;
     uint64_t wr_base = 0;
     for (uint32_t size : w.sizes) {
         const uint64_t total = w.iterations;
-        std::vector<uint32_t> outstanding(w.qps, 0);
+        std::vector<uint32_t> outstanding(conns, 0);
         std::vector<size_t> record_of(total);  // wr index -> ctx.ops index
         std::vector<double> posted_us, done_us;  // in post order, in completion order (as perftest)
         posted_us.reserve(total);
@@ -62,33 +73,36 @@ WorkloadResult run_bandwidth(RunContext& ctx, const WorkloadSpec& w) {
         uint32_t next_qp = 0;
         while (completed < total) {
             // Post while some QP has room (round-robin, one WR per post as perftest does).
-                for (uint32_t tried = 0; posted < total && tried < w.qps; ++tried) {
+            for (uint32_t tried = 0; posted < total && tried < conns; ++tried) {
                 const uint32_t q = next_qp;
-                const MeshEnd& a = mesh[q].end[0];
-                if (outstanding[q] >= w.tx_depth || sys.a().dev.sq_free(a.qp) < host::ring::kMaxSlots ||
-                    (kind == OpKind::Send && sends_on[q] + 1 >= receive_credits(sys.b().nic.stats().recv_prefetches))) {
-                    next_qp = (next_qp + 1) % w.qps;
+                const MeshConnection& c = mesh[q];
+                const MeshEnd& a = c.end[0];
+                HostNode& initiator = sys.host(c.flow.from);
+                if (outstanding[q] >= w.tx_depth || initiator.dev.sq_free(a.qp) < host::ring::kMaxSlots ||
+                    (kind == OpKind::Send && sends_on[q] + 1 >= receive_credits(c.flow.to))) {
+                    next_qp = (next_qp + 1) % conns;
                     continue;
                 }
                 const uint64_t id = wr_base + posted;
-                const verbs::SendWr wr = make_wr(kind, id, a, mesh[q].end[1], region, size, w.inline_max);
-                OpRecord r{kind, size, 0, a.qp->qpn, id, kind != OpKind::Read && size <= w.inline_max,
+                const verbs::SendWr wr = make_wr(kind, id, a, c.end[1], region, size, w.inline_max);
+                OpRecord r{kind,     size, c.flow.from, c.flow.to, a.qp->qpn, id, kind != OpKind::Read && size <= w.inline_max,
                            timing::now_ps(), 0};
                 posted_us.push_back(double(r.posted) / 1e6);
-                if (sys.a().dev.post_send(a.qp, {wr}) != 0)
-                    throw std::runtime_error("post_send: " + sys.a().dev.last_error());
+                if (initiator.dev.post_send(a.qp, {wr}) != 0)
+                    throw std::runtime_error("post_send: " + initiator.dev.last_error());
                 record_of[posted] = ctx.ops.size();
                 ctx.ops.push_back(r);
                 ++outstanding[q];
                 ++sends_on[q];
                 ++posted;
-                next_qp = (next_qp + 1) % w.qps;
+                next_qp = (next_qp + 1) % conns;
                 tried = 0;  // keep filling until every QP is full
                 // Posting costs CPU time (the driver's post_cpu_ps delays the doorbell, not us).
             }
-            // Completions: A's send CQs; for Sends, B's receives are consumed and re-posted.
-            for (uint32_t q = 0; q < w.qps; ++q) {
-                for (const verbs::WorkCompletion& wc : drain_cq(sys.a(), mesh[q].end[0].send_cq)) {
+            // Completions: the initiators' send CQs; for Sends, the targets' receives are
+            // consumed and re-posted.
+            for (uint32_t q = 0; q < conns; ++q) {
+                for (const verbs::WorkCompletion& wc : drain_cq(sys.host(mesh[q].flow.from), mesh[q].end[0].send_cq)) {
                     const uint64_t idx = wc.wr_id - wr_base;
                     if (idx >= posted) throw std::runtime_error("unexpected completion " + std::to_string(wc.wr_id));
                     ctx.ops[record_of[idx]].done = timing::now_ps();
@@ -97,7 +111,8 @@ WorkloadResult run_bandwidth(RunContext& ctx, const WorkloadSpec& w) {
                     ++completed;
                 }
                 if (kind == OpKind::Send)
-                    for (size_t n = drain_cq(sys.b(), mesh[q].end[1].recv_cq).size(); n > 0; --n) post_recv(mesh[q].end[1]);
+                    for (size_t n = drain_cq(sys.host(mesh[q].flow.to), mesh[q].end[1].recv_cq).size(); n > 0; --n)
+                        post_recv(mesh[q]);
             }
             if (completed > reported) {
                 ctx.advance(completed - reported);
@@ -118,7 +133,8 @@ WorkloadResult run_bandwidth(RunContext& ctx, const WorkloadSpec& w) {
     PerftestBanner banner;
     banner.title = kind == OpKind::Write ? "RDMA_Write BW Test" : kind == OpKind::Read ? "RDMA_Read BW Test" : "Send BW Test";
     banner.mtu = ctx.mtu;
-    banner.qps = w.qps;
+    banner.qps = conns;
+    banner.flows = flows_summary(w.flows);
     banner.tx_depth = w.tx_depth;
     WorkloadResult out;
     out.kind = workload_kind_name(w.kind);

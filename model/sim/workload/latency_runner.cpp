@@ -1,4 +1,5 @@
-// ib_write_lat, ib_send_lat and ib_read_lat over one connected QP (ecosystem.md §6).
+// ib_write_lat, ib_send_lat and ib_read_lat over one connected QP (ecosystem.md §6), along
+// the workload's one flow: A below is its initiator, B its target.
 //
 // write_lat: A writes `size` bytes into B's buffer; B's CPU polls the buffer's last byte every
 //   poll_ns and, on seeing the new value, writes back; A polls likewise and posts the next
@@ -27,7 +28,7 @@ uint64_t region_for(const WorkloadSpec& w) {
 }
 
 // Waits until host i's send queue has room for another WR, consuming its send completions.
-void wait_for_sq_room(TwoHostSystem& sys, int i, const MeshEnd& e, Poller& poller) {
+void wait_for_sq_room(Testbed& sys, int i, const MeshEnd& e, Poller& poller) {
     if (!poller.until([&] {
             drain_cq(sys.host(i), e.send_cq);
             return sys.host(i).dev.sq_free(e.qp) >= host::ring::kMaxSlots;
@@ -35,12 +36,12 @@ void wait_for_sq_room(TwoHostSystem& sys, int i, const MeshEnd& e, Poller& polle
         throw std::runtime_error("the send queue never drained (no completions)");
 }
 
-void post(TwoHostSystem& sys, int i, const MeshEnd& e, const verbs::SendWr& wr) {
+void post(Testbed& sys, int i, const MeshEnd& e, const verbs::SendWr& wr) {
     if (sys.host(i).dev.post_send(e.qp, {wr}) != 0)
         throw std::runtime_error("post_send: " + sys.host(i).dev.last_error());
 }
 
-void post_recv(TwoHostSystem& sys, int i, const MeshEnd& e, uint64_t wr_id, uint32_t len) {
+void post_recv(Testbed& sys, int i, const MeshEnd& e, uint64_t wr_id, uint32_t len) {
     if (sys.host(i).dev.post_recv(e.qp, {{wr_id, {{e.sink(), len, e.mr->lkey}}}}) != 0)
         throw std::runtime_error("post_recv: " + sys.host(i).dev.last_error());
 }
@@ -52,11 +53,12 @@ std::string op_failure(const char* what, uint32_t size, uint32_t it) {
 }  // namespace
 
 WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
-    TwoHostSystem& sys = ctx.sys;
+    Testbed& sys = ctx.sys;
     const uint64_t region = region_for(w);
     const bool recvs = w.kind == WorkloadKind::SendLat;
-    std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {1, region, 16, recvs ? 4u : 0u});
+    std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {region, 16, recvs ? 4u : 0u}, {w.flows.at(0)});
     const MeshEnd* end[2] = {&mesh[0].end[0], &mesh[0].end[1]};
+    const int host[2] = {mesh[0].host(0), mesh[0].host(1)};  // side -> host index
     Poller poller(Ps(w.poll_ns) * timing::kNs, ctx.patience);
     uint64_t wr_id = 0;
     uint8_t value = 0;
@@ -65,23 +67,23 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
     if (recvs) {
         uint64_t before[2];
         for (int i = 0; i < 2; ++i) {
-            before[i] = sys.host(i).nic.stats().recv_prefetches;
-            for (int k = 0; k < 4; ++k) post_recv(sys, i, *end[i], ++wr_id, uint32_t(region));
+            before[i] = sys.host(host[i]).nic.stats().recv_prefetches;
+            for (int k = 0; k < 4; ++k) post_recv(sys, host[i], *end[i], ++wr_id, uint32_t(region));
         }
-        for (int i = 0; i < 2; ++i) wait_receives_fetched(sys, i, before[i], 4, ctx.patience);
+        for (int i = 0; i < 2; ++i) wait_receives_fetched(sys, host[i], before[i], 4, ctx.patience);
     }
 
     for (uint32_t size : w.sizes) {
         std::vector<double> posts;
         for (uint32_t it = 0; it < w.iterations; ++it) {
             if (w.kind == WorkloadKind::ReadLat) {
-                wait_for_sq_room(sys, 0, *end[0], poller);
-                OpRecord r{OpKind::Read, size, 0, end[0]->qp->qpn, ++wr_id, false, timing::now_ps(), 0};
+                wait_for_sq_room(sys, host[0], *end[0], poller);
+                OpRecord r{OpKind::Read, size, host[0], host[1], end[0]->qp->qpn, ++wr_id, false, timing::now_ps(), 0};
                 posts.push_back(double(r.posted) / 1e6);
-                post(sys, 0, *end[0], make_wr(OpKind::Read, r.wr_id, *end[0], *end[1], region, size, w.inline_max));
+                post(sys, host[0], *end[0], make_wr(OpKind::Read, r.wr_id, *end[0], *end[1], region, size, w.inline_max));
                 bool seen = false;
                 if (!poller.until([&] {
-                        for (const auto& wc : drain_cq(sys.a(), end[0]->send_cq)) seen |= wc.wr_id == r.wr_id;
+                        for (const auto& wc : drain_cq(sys.host(host[0]), end[0]->send_cq)) seen |= wc.wr_id == r.wr_id;
                         return seen;
                     }))
                     throw std::runtime_error(op_failure("read", size, it));
@@ -96,19 +98,20 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
                 const OpKind kind = recvs ? OpKind::Send : OpKind::Write;
                 if (!recvs) {
                     value = uint8_t(value % 255 + 1);  // never 0, never the previous value
-                    sys.host(side).mem.write(src.source(region) + size - 1, &value, 1);
+                    sys.host(host[side]).mem.write(src.source(region) + size - 1, &value, 1);
                 }
-                wait_for_sq_room(sys, side, src, poller);
+                wait_for_sq_room(sys, host[side], src, poller);
                 verbs::SendWr wr = make_wr(kind, ++wr_id, src, dst, region, size, w.inline_max);
-                OpRecord r{kind, size, side, src.qp->qpn, wr.wr_id, size <= w.inline_max, timing::now_ps(), 0};
+                OpRecord r{kind, size, host[side], host[1 - side], src.qp->qpn, wr.wr_id, size <= w.inline_max,
+                           timing::now_ps(), 0};
                 if (side == 0) posts.push_back(double(r.posted) / 1e6);
-                post(sys, side, src, wr);
-                HostNode& peer = sys.host(1 - side);
+                post(sys, host[side], src, wr);
+                HostNode& peer = sys.host(host[1 - side]);
                 bool arrived;
                 if (recvs) {
                     // The peer polls its receive CQ, then re-posts the receive it consumed.
                     arrived = poller.until([&] { return !drain_cq(peer, dst.recv_cq).empty(); });
-                    if (arrived) post_recv(sys, 1 - side, dst, ++wr_id, uint32_t(region));
+                    if (arrived) post_recv(sys, host[1 - side], dst, ++wr_id, uint32_t(region));
                 } else {
                     // The peer's CPU polls the last byte of its buffer.
                     const uint64_t flag = dst.sink() + size - 1;
@@ -128,6 +131,7 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
                    : w.kind == WorkloadKind::ReadLat ? "RDMA_Read Latency Test"
                                                     : "Send Latency Test";
     banner.mtu = ctx.mtu;
+    banner.flows = flows_summary(w.flows);
     WorkloadResult out;
     out.kind = workload_kind_name(w.kind);
     out.table = format_banner(banner) + format_latency_header();

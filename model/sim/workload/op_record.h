@@ -19,7 +19,8 @@ inline const char* op_kind_name(OpKind k) {
 struct OpRecord {
     OpKind kind = OpKind::Write;
     uint32_t size = 0;          // message bytes
-    int initiator = 0;          // host index (0 = A, 1 = B) that posted the work request
+    int initiator = 0;          // host index (0 = a, 1 = b, ...) that posted the work request
+    int target = 1;             // the host at the other end of the QP
     uint32_t qpn = 0;           // the initiator's QP number
     uint64_t wr_id = 0;         // the work request's wr_id as posted
     bool inline_data = false;   // posted with IBV_SEND_INLINE

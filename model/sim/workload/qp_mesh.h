@@ -1,12 +1,14 @@
-// The connections a workload runs over: N QPs between host A (index 0) and host B (1), each
-// end with its own send and receive CQ (polled, no interrupts) and one registered buffer laid
-// out as [0, region) = where the peer's data lands, [region, 2 region) = what this end sends.
+// The connections a workload runs over: QPs along its flows (flows.h), each from an initiator
+// host to a target host, each end with its own send and receive CQ (polled, no interrupts) and
+// one registered buffer laid out as [0, region) = where the peer's data lands,
+// [region, 2 region) = what this end sends.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
+#include "sim/workload/flows.h"
 #include "sim/workload/op_record.h"
 
 namespace nicsim::sim {
@@ -24,19 +26,25 @@ struct MeshEnd {
 };
 
 struct MeshConnection {
-    MeshEnd end[2];  // [0] at host A, [1] at host B
+    Flow flow;       // end[0] is at host flow.from (the initiator), end[1] at flow.to
+    MeshEnd end[2];
+    int host(int side) const { return side == 0 ? flow.from : flow.to; }
 };
 
+// One entry per connection: `qps` connections along each flow, flow by flow.
+std::vector<Flow> connections_along(const std::vector<Flow>& flows, uint32_t qps);
+
 struct MeshShape {
-    uint32_t qps = 1;
     uint64_t region = 1 << 20;  // bytes per buffer half (>= the largest message)
     uint32_t tx_depth = 1;      // outstanding send WRs per QP (sizes the SQ and CQs)
     uint32_t rx_depth = 0;      // receives kept posted per QP (sizes the RQ)
 };
 
-// Creates and connects the QPs (B accepts, A connects, all at once) and waits until every
-// endpoint is ready. Runs in the system's body thread (it waits). Throws std::runtime_error.
-std::vector<MeshConnection> connect_mesh(TwoHostSystem& sys, const host::ConnParams& cp, const MeshShape& shape);
+// Creates one connection per entry of `conns` (the target accepts, the initiator connects, all
+// at once) and waits until every endpoint is ready. Runs in the system's body thread (it
+// waits). Throws std::runtime_error.
+std::vector<MeshConnection> connect_mesh(Testbed& sys, const host::ConnParams& cp, const MeshShape& shape,
+                                         const std::vector<Flow>& conns);
 
 // The work request for one operation from `from` to its peer `to` (a Read fetches the peer's
 // source half into our sink half). Up to `inline_max` bytes go inline (never a Read).
@@ -46,7 +54,7 @@ verbs::SendWr make_wr(OpKind kind, uint64_t wr_id, const MeshEnd& from, const Me
 // Waits (like perftest's out-of-band sync before the first iteration) until host i's NIC has
 // fetched `count` more receive WQEs than `fetched_before` (its recv_prefetches counter): an
 // iWARP Send that finds no receive tears the connection down. Throws after `patience`.
-void wait_receives_fetched(TwoHostSystem& sys, int i, uint64_t fetched_before, uint64_t count, timing::Ps patience);
+void wait_receives_fetched(Testbed& sys, int i, uint64_t fetched_before, uint64_t count, timing::Ps patience);
 
 // Polls one CQ without waiting; throws std::runtime_error on an unsuccessful completion.
 std::vector<verbs::WorkCompletion> drain_cq(HostNode& h, verbs::Cq* cq);

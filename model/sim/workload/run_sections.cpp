@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sim/config/suggest.h"
+#include "sim/workload/flows.h"
 
 namespace nicsim::sim {
 
@@ -80,6 +81,7 @@ std::vector<Diagnostic> parse_faults(const config::Scenario& sc, std::vector<Lin
     if (it == sc.sections.end() || !it->second.node.IsSequence()) return d;
     const config::Section& s = it->second;
     static const std::vector<std::string> keys = {"link", "drop_frames", "drop_probability", "from_frame"};
+    const int hosts = topology_hosts(sc);
     for (size_t i = 0; i < s.node.size(); ++i) {
         const YAML::Node e = s.node[i];
         const std::string path = "faults." + std::to_string(i);
@@ -97,8 +99,11 @@ std::vector<Diagnostic> parse_faults(const config::Scenario& sc, std::vector<Lin
             const YAML::Node v = kv.second;
             if (key == "link") {
                 has_link = true;
-                if (v.IsScalar() && (v.Scalar() == "a_to_b" || v.Scalar() == "b_to_a")) f.from_host = v.Scalar() == "a_to_b" ? 0 : 1;
-                else bad(v, key, "must be a_to_b or b_to_a");
+                const std::string name = v.IsScalar() ? v.Scalar() : "";
+                const size_t tx = name.rfind("_tx");
+                if (name == "a_to_b" || name == "b_to_a") f.from_host = name == "a_to_b" ? 0 : 1;
+                else if (tx != std::string::npos && tx + 3 == name.size() && (f.from_host = host_index(name.substr(0, tx), hosts)) >= 0) {}
+                else bad(v, key, "must be a_to_b, b_to_a or x_tx for a host x of the topology (a.." + host_name(hosts - 1) + ")");
             } else if (key == "drop_frames") {
                 has_drop = true;
                 if (!v.IsSequence()) {
@@ -122,12 +127,21 @@ std::vector<Diagnostic> parse_faults(const config::Scenario& sc, std::vector<Lin
                 bad(kv.first, key, unknown(key, keys));
             }
         }
-        if (!has_link) bad(e, "link", "missing (a_to_b or b_to_a)");
+        if (!has_link) bad(e, "link", "missing (a_to_b, b_to_a or x_tx)");
         if (!has_drop) bad(e, "", "needs drop_frames and/or drop_probability");
         out.push_back(f);
     }
     if (!d.empty()) out.clear();
     return d;
+}
+
+int topology_hosts(const config::Scenario& sc) {
+    auto it = sc.sections.find("topology");
+    if (it == sc.sections.end() || !it->second.node.IsMap()) return 2;
+    uint64_t n = 0;
+    const YAML::Node v = it->second.node["hosts"];
+    if (!v || !read_u64(v, n) || n < 2 || n > uint64_t(kMaxHosts)) return 2;
+    return int(n);
 }
 
 std::vector<Diagnostic> parse_topology(const config::Scenario& sc) {
@@ -140,20 +154,25 @@ std::vector<Diagnostic> parse_topology(const config::Scenario& sc) {
         const std::string key = kv.first.Scalar();
         if (key == "hosts") {
             uint64_t n = 0;
-            if (!read_u64(kv.second, n) || n != 2)
-                d.push_back({config::section_location(s, kv.second), "topology.hosts",
-                             "the model has exactly two hosts (A and B); got " +
+            const Location at = config::section_location(s, kv.second);
+            if (!read_u64(kv.second, n) || n < 2 || n > uint64_t(kMaxHosts))
+                d.push_back({at, "topology.hosts",
+                             "must be an integer in 2.." + std::to_string(kMaxHosts) + ", got " +
                                  (kv.second.IsScalar() ? kv.second.Scalar() : std::string("not a number"))});
+            else if (n > 2 && !sc.config.get_bool("net.switch.enabled"))
+                d.push_back({at, "topology.hosts",
+                             std::to_string(n) + " hosts need the switch: set net.switch.enabled: true "
+                                                 "(only two hosts can be back to back)"});
         } else {
             d.push_back({config::section_location(s, kv.first), "topology." + key,
-                         unknown(key, {"hosts"}) + " (a switch between the hosts: net.switch.enabled)"});
+                         unknown(key, {"hosts"}) + " (the switch between the hosts: net.switch.*)"});
         }
     }
     return d;
 }
 
-void install_faults(TwoHostSystem& sys, const std::vector<LinkFault>& faults, uint64_t seed) {
-    for (int host = 0; host < 2; ++host) {
+void install_faults(Testbed& sys, const std::vector<LinkFault>& faults, uint64_t seed) {
+    for (int host = 0; host < sys.host_count(); ++host) {
         std::vector<LinkFault> mine;
         for (const LinkFault& f : faults)
             if (f.from_host == host) mine.push_back(f);

@@ -3,7 +3,8 @@
 //   outputs:  {pcap: true, budget: true, stats: true, perfetto: true}   # written with --out DIR
 //   faults:   - {link: a_to_b, drop_frames: [5, 9]}          # by frame index on that link
 //             - {link: b_to_a, drop_probability: 0.001, from_frame: 20}   # seeded by sim.seed
-//   topology: {hosts: 2}   # the system has exactly two hosts; the switch is net.switch.*
+//             - {link: c_tx, drop_frames: [3]}   # x_tx: the link host x transmits on (any topology)
+//   topology: {hosts: 4}   # 2..16 hosts a, b, c, ...; more than two need net.switch.enabled
 //
 // Each parse_* reads its section (if present) plus its `--set <section>.<key>=<value>`
 // overrides (outputs only) and reports problems at file:line:column with the key path.
@@ -13,7 +14,7 @@
 #include <vector>
 
 #include "sim/config/scenario.h"
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 
 namespace nicsim::sim {
 
@@ -28,7 +29,7 @@ struct OutputsSpec {
 };
 
 struct LinkFault {
-    int from_host = 0;                // the link host A (0) or B (1) transmits on
+    int from_host = 0;                // the link this host (0 = a, 1 = b, ...) transmits on
     std::vector<uint64_t> drop_frames;  // 0-based frame indices on that link
     double drop_probability = 0;      // each frame from from_frame on is lost with this chance
     uint64_t from_frame = 0;
@@ -37,9 +38,11 @@ struct LinkFault {
 std::vector<config::Diagnostic> parse_outputs(const config::Scenario& sc, OutputsSpec& out);
 std::vector<config::Diagnostic> parse_faults(const config::Scenario& sc, std::vector<LinkFault>& out);
 std::vector<config::Diagnostic> parse_topology(const config::Scenario& sc);
+// topology.hosts, or 2 when absent or invalid (parse_topology reports that).
+int topology_hosts(const config::Scenario& sc);
 
 // Installs the drop filters on the system's links; the random stream is seeded by `seed`
 // (each link its own stream). Returns nothing to undo: the filters live with the links.
-void install_faults(TwoHostSystem& sys, const std::vector<LinkFault>& faults, uint64_t seed);
+void install_faults(Testbed& sys, const std::vector<LinkFault>& faults, uint64_t seed);
 
 }  // namespace nicsim::sim

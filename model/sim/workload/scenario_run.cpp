@@ -41,6 +41,7 @@ RunPlan plan_run(const std::string& file, std::vector<std::string> sets, std::op
     for (auto& x : parse_topology(plan.scenario)) d.push_back(std::move(x));
     if (!d.empty()) throw config::ConfigError(std::move(d));
     plan.seed = uint64_t(plan.scenario.config.get_int("sim.seed"));
+    plan.hosts = topology_hosts(plan.scenario);
     return plan;
 }
 
@@ -60,15 +61,15 @@ void register_section_checks() {
 RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts) {
     const config::Config& cfg = plan.scenario.config;
     timing::init_time_resolution();
-    TwoHostParams p = TwoHostParams::from_config(cfg);
-    if (plan.outputs.pcap && !opts.out_dir.empty()) {
-        p.pcap_a = (opts.out_dir / "port_a.pcap").string();
-        p.pcap_b = (opts.out_dir / "port_b.pcap").string();
+    TestbedParams p = TestbedParams::from_config(cfg, plan.hosts);
+    for (int i = 0; i < plan.hosts; ++i) {
+        if (plan.outputs.pcap && !opts.out_dir.empty())
+            p.pcaps[size_t(i)] = (opts.out_dir / ("port_" + host_name(i) + ".pcap")).string();
+        // The budget, stats and Perfetto writers read the NICs' per-frame records
+        // (only when someone will read them: an output folder or an after_run callback).
+        p.hosts[size_t(i)].nic.trace = plan.outputs.nic_trace() && (!opts.out_dir.empty() || opts.after_run);
     }
-    // The budget, stats and Perfetto writers read the NICs' per-frame records.
-    // (only when someone will read them: an output folder or an after_run callback).
-    p.a.nic.trace = p.b.nic.trace = plan.outputs.nic_trace() && (!opts.out_dir.empty() || opts.after_run);
-    TwoHostSystem sys("sys", p);
+    Testbed sys("sys", p);
     if (cfg.get_string("sim.waves") == "fst" && !opts.out_dir.empty() && !sys.open_island_waves(opts.out_dir.string()))
         std::cerr << "# sim.waves: no RTL island in this configuration (nic.mpa_tx/rx.*_impl: rtl); no waveform written\n";
     install_faults(sys, plan.faults, plan.seed);
@@ -103,7 +104,7 @@ RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts) {
     out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     progress.finish(out.simulated_us);
     // The model's own complaints explain a failure better than "never completed".
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < sys.host_count(); ++i) {
         std::string why;
         if (!sys.host(i).sge.errors().empty()) why = sys.host(i).sge.errors().front();
         else if (!sys.host(i).nic.errors().empty()) why = sys.host(i).nic.errors().front();
@@ -135,7 +136,9 @@ std::string write_outputs(const RunPlan& plan, const RunOutcome& r, const std::f
                           const std::string& command_line) {
     std::ofstream resolved(dir / "config.resolved.yaml");
     config::write_resolved_yaml(plan.scenario.config, resolved, {command_line});
-    resolved << "\n# The workload as run (every key, defaults included).\n" << workload_yaml(plan.workloads);
+    resolved << "\n# The topology and the workload as run (every key, defaults included).\n"
+             << "topology:\n  hosts: " << plan.hosts << "\n"
+             << workload_yaml(plan.workloads);
     std::ofstream txt(dir / "results.txt");
     txt << results_text(r);
     std::ofstream json(dir / "results.json");

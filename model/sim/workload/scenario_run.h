@@ -1,7 +1,7 @@
 // `nicsim run` in three steps, so nothing is written unless the whole input is good:
 //   plan_run()   loads the scenario with its --set overrides and checks every section
 //                (throws config::ConfigError with every problem at once);
-//   execute()    builds the two-host system, runs the workloads one after the other and calls
+//   execute()    builds the testbed (topology.hosts hosts), runs the workloads one after the other and calls
 //                `after_run` with the system still alive (the report writers' hook);
 //   write_outputs()  config.resolved.yaml, results.txt, results.json, summary.csv.
 #pragma once
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "sim/config/scenario.h"
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 #include "sim/workload/op_record.h"
 #include "sim/workload/run_sections.h"
 #include "sim/workload/workload_result.h"
@@ -28,6 +28,7 @@ struct RunPlan {
     std::vector<WorkloadSpec> workloads;
     OutputsSpec outputs;
     std::vector<LinkFault> faults;
+    int hosts = 2;  // topology.hosts
     uint64_t seed = 1;
 };
 
@@ -51,7 +52,7 @@ struct ExecuteOptions {
     bool progress_terminal = false;  // draw the progress bar in place (stderr is a terminal)
     // Called after the run, with the system and every OpRecord (also after a failure). When
     // set (or out_dir is), the NICs keep the per-frame traces the requested outputs need.
-    std::function<void(TwoHostSystem&, const std::vector<OpRecord>&)> after_run;
+    std::function<void(Testbed&, const std::vector<OpRecord>&)> after_run;
 };
 
 RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts);

@@ -1,5 +1,6 @@
-// An SMB-Direct-like file I/O mix: host A (the client) keeps queue_depth operations
-// outstanding, spread round-robin over `qps` QPs; each is an RDMA Read (with probability
+// An SMB-Direct-like file I/O mix: each flow's initiator (a client) keeps queue_depth
+// operations outstanding to its target (a file server), spread round-robin over the flow's
+// `qps` QPs; `ops` operations in all, over every flow. Each is an RDMA Read (with probability
 // read_fraction) or an RDMA Write of a size drawn from the weighted size list, from a random
 // stream seeded by sim.seed. An operation's latency runs from its post to the poll that
 // found its completion. Reported: IOPS, Gb/s and latency percentiles, per size and overall.
@@ -28,11 +29,13 @@ std::string fmt_row(const char* label, uint64_t ops, uint64_t reads, double iops
 }  // namespace
 
 WorkloadResult run_smb_mix(RunContext& ctx, const WorkloadSpec& w) {
-    TwoHostSystem& sys = ctx.sys;
+    Testbed& sys = ctx.sys;
     uint64_t region = 4096;
     for (const WeightedSize& m : w.mix) region = std::max<uint64_t>(region, (uint64_t(m.size) + 4095) / 4096 * 4096);
     const uint32_t per_qp = (w.queue_depth + w.qps - 1) / w.qps;
-    std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {w.qps, region, per_qp, 0});
+    std::vector<MeshConnection> mesh =
+        connect_mesh(sys, ctx.conn, {region, per_qp, 0}, connections_along(w.flows, w.qps));
+    const uint32_t conns = uint32_t(mesh.size());
     Poller poller(Ps(w.poll_ns) * timing::kNs, ctx.patience);
 
     std::mt19937_64 rng(ctx.seed);
@@ -42,36 +45,40 @@ WorkloadResult run_smb_mix(RunContext& ctx, const WorkloadSpec& w) {
     std::uniform_real_distribution<double> coin(0, 1);
 
     const size_t first = ctx.ops.size();
-    std::vector<uint32_t> outstanding(w.qps, 0);
+    // Connection q belongs to flow q / qps (connections_along); each flow its own queue depth.
+    std::vector<uint32_t> inflight(w.flows.size(), 0);
     uint64_t posted = 0, completed = 0;
-    uint32_t inflight = 0, next_qp = 0;
+    uint32_t next_qp = 0;
     const Ps start = timing::now_ps();
     while (completed < w.ops) {
-        while (posted < w.ops && inflight < w.queue_depth) {
+        for (uint32_t tried = 0; posted < w.ops && tried < conns; ++tried) {
             const uint32_t q = next_qp;
-            next_qp = (next_qp + 1) % w.qps;
-            const MeshEnd& a = mesh[q].end[0];
-            if (sys.a().dev.sq_free(a.qp) < host::ring::kMaxSlots) break;
+            next_qp = (next_qp + 1) % conns;
+            const MeshConnection& c = mesh[q];
+            const MeshEnd& a = c.end[0];
+            HostNode& client = sys.host(c.flow.from);
+            if (inflight[q / w.qps] >= w.queue_depth || client.dev.sq_free(a.qp) < host::ring::kMaxSlots) continue;
             const OpKind kind = coin(rng) < w.read_fraction ? OpKind::Read : OpKind::Write;
             const uint32_t size = w.mix[pick_size(rng)].size;
-            OpRecord r{kind, size, 0, a.qp->qpn, posted, false, timing::now_ps(), 0};
-            if (sys.a().dev.post_send(a.qp, {make_wr(kind, r.wr_id, a, mesh[q].end[1], region, size, 0)}) != 0)
-                throw std::runtime_error("post_send: " + sys.a().dev.last_error());
+            OpRecord r{kind, size, c.flow.from, c.flow.to, a.qp->qpn, posted, false, timing::now_ps(), 0};
+            if (client.dev.post_send(a.qp, {make_wr(kind, r.wr_id, a, c.end[1], region, size, 0)}) != 0)
+                throw std::runtime_error("post_send: " + client.dev.last_error());
             ctx.ops.push_back(r);
             ++posted;
-            ++inflight;
+            ++inflight[q / w.qps];
+            tried = 0;  // keep filling until every flow is at its queue depth
         }
         uint64_t now_done = 0;
-        for (uint32_t q = 0; q < w.qps; ++q) {
-            for (const verbs::WorkCompletion& wc : drain_cq(sys.a(), mesh[q].end[0].send_cq)) {
+        for (uint32_t q = 0; q < conns; ++q) {
+            for (const verbs::WorkCompletion& wc : drain_cq(sys.host(mesh[q].flow.from), mesh[q].end[0].send_cq)) {
                 if (wc.wr_id >= posted) throw std::runtime_error("unexpected completion " + std::to_string(wc.wr_id));
                 ctx.ops[first + wc.wr_id].done = timing::now_ps();
+                --inflight[q / w.qps];
                 ++now_done;
             }
         }
         if (now_done) {
             completed += now_done;
-            inflight -= uint32_t(now_done);
             ctx.advance(now_done);
             poller.progress();
         }
@@ -95,14 +102,15 @@ WorkloadResult run_smb_mix(RunContext& ctx, const WorkloadSpec& w) {
                   "%s\n                           SMB-Direct-like I/O mix (RDMA Read/Write)\n"
                   " Operations      : %u\t\tRead fraction  : %.2f\n"
                   " Queue depth     : %u\t\tNumber of qps  : %u\n"
-                  " Seed            : %llu\t\tMtu            : %u[B]\n%s\n",
-                  std::string(87, '-').c_str(), w.ops, w.read_fraction, w.queue_depth, w.qps,
-                  static_cast<unsigned long long>(ctx.seed), ctx.mtu, std::string(87, '-').c_str());
-    out.table = head;
+                  " Seed            : %llu\t\tMtu            : %u[B]\n",
+                  std::string(87, '-').c_str(), w.ops, w.read_fraction, w.queue_depth, conns,
+                  static_cast<unsigned long long>(ctx.seed), ctx.mtu);
+    out.table = head + flows_line(w.flows) + std::string(87, '-') + "\n";
     out.table += " #bytes    #ops     #reads   IOPS       BW[Gb/s]  lat_min  lat_avg  p50      p99      p99.9    lat_max [usec]\n";
     std::string json = "{\"test_info\": {\"test\": \"SMB-Direct-like mix\", \"operations\": " + std::to_string(w.ops) +
                        ", \"read_fraction\": " + std::to_string(w.read_fraction) + ", \"queue_depth\": " +
-                       std::to_string(w.queue_depth) + ", \"number_of_qps\": " + std::to_string(w.qps) +
+                       std::to_string(w.queue_depth) + ", \"number_of_qps\": " + std::to_string(conns) +
+                       ", \"flows\": \"" + flows_summary(w.flows) + "\"" +
                        ", \"seed\": " + std::to_string(ctx.seed) + ", \"mtu\": " + std::to_string(ctx.mtu) +
                        "}, \"results\": [";
     auto entry = [&](const std::string& size_field, uint64_t n, uint64_t reads, uint64_t bytes, const LatencyReport& l) {

@@ -1,8 +1,9 @@
-// Replays a message trace (trace_file.h): host A posts each operation at its time after the
-// replay starts, on its QP, or as soon after as the QP's send queue has room. B keeps a
-// receive posted for every Send still to come on each QP. Latency of an operation: from its
-// post to the poll that found its completion (A's CQ for Writes and Reads, B's receive CQ for
-// Sends). Reported per (op, size) and overall.
+// Replays a message trace (trace_file.h): each operation is posted at its time after the
+// replay starts, on its QP, or as soon after as the QP's send queue has room. The trace's QP k
+// runs along flow k mod (number of flows): its initiator posts, its target keeps a receive
+// posted for every Send still to come on that QP. Latency of an operation: from its post to
+// the poll that found its completion (the initiator's CQ for Writes and Reads, the target's
+// receive CQ for Sends). Reported per (op, size) and overall.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -18,7 +19,7 @@ using timing::Ps;
 }  // namespace
 
 WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
-    TwoHostSystem& sys = ctx.sys;
+    Testbed& sys = ctx.sys;
     const Trace& t = w.trace;
     uint64_t region = 4096;
     std::vector<uint32_t> sends_on(t.qps, 0);
@@ -27,26 +28,32 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
         if (e.op == OpKind::Send) ++sends_on[e.qp];
     }
     constexpr uint32_t kRecvWindow = 64;  // receives kept posted per QP
-    std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {t.qps, region, 64, kRecvWindow});
+    std::vector<Flow> conns;
+    for (uint32_t q = 0; q < t.qps; ++q) conns.push_back(w.flows[q % w.flows.size()]);
+    std::vector<MeshConnection> mesh = connect_mesh(sys, ctx.conn, {region, 64, kRecvWindow}, conns);
     Poller poller(Ps(w.poll_ns) * timing::kNs, ctx.patience);
     std::vector<uint32_t> recvs_left = sends_on;
     auto post_recv = [&](uint32_t q) {
         const MeshEnd& b = mesh[q].end[1];
+        HostNode& target = sys.host(mesh[q].flow.to);
         if (recvs_left[q] == 0) return;
         --recvs_left[q];
-        if (sys.b().dev.post_recv(b.qp, {{0, {{b.sink(), uint32_t(region), b.mr->lkey}}}}) != 0)
-            throw std::runtime_error("post_recv: " + sys.b().dev.last_error());
+        if (target.dev.post_recv(b.qp, {{0, {{b.sink(), uint32_t(region), b.mr->lkey}}}}) != 0)
+            throw std::runtime_error("post_recv: " + target.dev.last_error());
     };
-    const uint64_t fetched_before = sys.b().nic.stats().recv_prefetches;
-    uint64_t first_window = 0;
+    // Every target's NIC must have fetched its first window of receives before the first Send.
+    std::vector<uint64_t> fetched_before(size_t(sys.host_count())), first_window(size_t(sys.host_count()), 0);
+    for (int h = 0; h < sys.host_count(); ++h) fetched_before[size_t(h)] = sys.host(h).nic.stats().recv_prefetches;
     for (uint32_t q = 0; q < t.qps; ++q) {
-        first_window += std::min(kRecvWindow, sends_on[q]);
+        first_window[size_t(mesh[q].flow.to)] += std::min(kRecvWindow, sends_on[q]);
         for (uint32_t k = 0; k < kRecvWindow; ++k) post_recv(q);
     }
-    wait_receives_fetched(sys, 1, fetched_before, first_window, ctx.patience);
+    for (int h = 0; h < sys.host_count(); ++h)
+        if (first_window[size_t(h)])
+            wait_receives_fetched(sys, h, fetched_before[size_t(h)], first_window[size_t(h)], ctx.patience);
 
     const size_t first = ctx.ops.size();
-    // Sends complete at B's receive CQ, in order per QP: the oldest unfinished Send of the QP.
+    // Sends complete at the target's receive CQ, in order per QP: the oldest unfinished Send of the QP.
     std::vector<std::vector<size_t>> pending_sends(t.qps);
     std::vector<size_t> send_head(t.qps, 0);
     const Ps start = timing::now_ps();
@@ -54,26 +61,28 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
     while (completed < t.entries.size()) {
         while (next < t.entries.size() && start + Ps(t.entries[next].time_ns) * timing::kNs <= timing::now_ps()) {
             const TraceEntry& e = t.entries[next];
-            const MeshEnd& a = mesh[e.qp].end[0];
-            if (sys.a().dev.sq_free(a.qp) < host::ring::kMaxSlots) break;  // late: posted when there is room
-            OpRecord r{e.op, e.size, 0, a.qp->qpn, next, e.op != OpKind::Read && e.size <= w.inline_max,
+            const MeshConnection& c = mesh[e.qp];
+            const MeshEnd& a = c.end[0];
+            HostNode& initiator = sys.host(c.flow.from);
+            if (initiator.dev.sq_free(a.qp) < host::ring::kMaxSlots) break;  // late: posted when there is room
+            OpRecord r{e.op, e.size, c.flow.from, c.flow.to, a.qp->qpn, next, e.op != OpKind::Read && e.size <= w.inline_max,
                        timing::now_ps(), 0};
-            if (sys.a().dev.post_send(a.qp, {make_wr(e.op, next, a, mesh[e.qp].end[1], region, e.size, w.inline_max)}) != 0)
-                throw std::runtime_error("post_send: " + sys.a().dev.last_error());
+            if (initiator.dev.post_send(a.qp, {make_wr(e.op, next, a, c.end[1], region, e.size, w.inline_max)}) != 0)
+                throw std::runtime_error("post_send: " + initiator.dev.last_error());
             if (e.op == OpKind::Send) pending_sends[e.qp].push_back(ctx.ops.size());
             ctx.ops.push_back(r);
             ++next;
         }
         size_t now_done = 0;
         for (uint32_t q = 0; q < t.qps; ++q) {
-            for (const verbs::WorkCompletion& wc : drain_cq(sys.a(), mesh[q].end[0].send_cq)) {
+            for (const verbs::WorkCompletion& wc : drain_cq(sys.host(mesh[q].flow.from), mesh[q].end[0].send_cq)) {
                 OpRecord& r = ctx.ops[first + wc.wr_id];
                 if (r.kind != OpKind::Send) {
                     r.done = timing::now_ps();
                     ++now_done;
                 }
             }
-            for (size_t n = drain_cq(sys.b(), mesh[q].end[1].recv_cq).size(); n > 0; --n) {
+            for (size_t n = drain_cq(sys.host(mesh[q].flow.to), mesh[q].end[1].recv_cq).size(); n > 0; --n) {
                 if (send_head[q] >= pending_sends[q].size()) throw std::runtime_error("a receive completed with no Send");
                 ctx.ops[pending_sends[q][send_head[q]++]].done = timing::now_ps();
                 ++now_done;
@@ -113,14 +122,14 @@ WorkloadResult run_trace_replay(RunContext& ctx, const WorkloadSpec& w) {
     char head[512];
     std::snprintf(head, sizeof head,
                   "%s\n                                 Trace replay\n"
-                  " Trace           : %s\n Operations      : %zu\t\tNumber of qps  : %u\n Mtu             : %u[B]\n%s\n",
-                  std::string(87, '-').c_str(), w.trace_path.c_str(), t.entries.size(), t.qps, ctx.mtu,
-                  std::string(87, '-').c_str());
-    out.table = head;
+                  " Trace           : %s\n Operations      : %zu\t\tNumber of qps  : %u\n Mtu             : %u[B]\n",
+                  std::string(87, '-').c_str(), w.trace_path.c_str(), t.entries.size(), t.qps, ctx.mtu);
+    out.table = head + flows_line(w.flows) + std::string(87, '-') + "\n";
     out.table += " op     #bytes    #ops     BW[Gb/s]  lat_min  lat_avg  p50      p99      p99.9    lat_max [usec]\n";
     std::string json = "{\"test_info\": {\"test\": \"Trace replay\", \"trace\": \"" + w.trace_path +
                        "\", \"operations\": " + std::to_string(t.entries.size()) +
-                       ", \"number_of_qps\": " + std::to_string(t.qps) + ", \"mtu\": " + std::to_string(ctx.mtu) +
+                       ", \"number_of_qps\": " + std::to_string(t.qps) + ", \"flows\": \"" + flows_summary(w.flows) +
+                       "\", \"mtu\": " + std::to_string(ctx.mtu) +
                        "}, \"results\": [";
     for (const auto& [key, lat] : groups) {
         const OpKind op = OpKind(key.first);

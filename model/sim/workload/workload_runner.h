@@ -1,4 +1,4 @@
-// Runs workloads on a TwoHostSystem, inside its body thread (everything here waits).
+// Runs workloads on a Testbed, inside its body thread (everything here waits).
 //
 // Each kind has its runner (latency_runner.cpp, bandwidth_runner.cpp, smb_mix_runner.cpp,
 // trace_replay_runner.cpp). Every runner appends one OpRecord per operation to `ops` and
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/two_host_system.h"
+#include "sim/testbed.h"
 #include "sim/workload/op_record.h"
 #include "sim/workload/poller.h"
 #include "sim/workload/progress_meter.h"
@@ -19,7 +19,7 @@
 namespace nicsim::sim {
 
 struct RunContext {
-    TwoHostSystem& sys;
+    Testbed& sys;
     host::ConnParams conn;   // MPA settings of every connection
     uint32_t mtu = 1500;     // for the banners
     uint64_t seed = 1;       // sim.seed: random choices (smb_mix)

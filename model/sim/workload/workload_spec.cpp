@@ -8,6 +8,7 @@
 #include "host/ring_format.h"
 #include "sim/config/section_checks.h"
 #include "sim/config/suggest.h"
+#include "sim/workload/run_sections.h"
 
 namespace nicsim::sim {
 
@@ -23,8 +24,8 @@ struct KindInfo {
 };
 
 const std::vector<KindInfo>& kinds() {
-    static const std::vector<std::string> lat = {"kind", "sizes", "iterations", "poll_ns", "inline_max"};
-    static const std::vector<std::string> bw = {"kind", "sizes", "iterations", "tx_depth", "inline_max", "qps",
+    static const std::vector<std::string> lat = {"kind", "flows", "sizes", "iterations", "poll_ns", "inline_max"};
+    static const std::vector<std::string> bw = {"kind", "flows", "sizes", "iterations", "tx_depth", "inline_max", "qps",
                                                 "poll_ns"};
     static const std::vector<KindInfo> k = {
         {WorkloadKind::WriteLat, "write_lat", lat},
@@ -34,8 +35,8 @@ const std::vector<KindInfo>& kinds() {
         {WorkloadKind::ReadBw, "read_bw", bw},
         {WorkloadKind::SendBw, "send_bw", bw},
         {WorkloadKind::SmbMix, "smb_mix",
-         {"kind", "sizes", "weights", "read_fraction", "queue_depth", "ops", "qps", "poll_ns"}},
-        {WorkloadKind::TraceReplay, "trace_replay", {"kind", "file", "inline_max", "poll_ns"}},
+         {"kind", "flows", "sizes", "weights", "read_fraction", "queue_depth", "ops", "qps", "poll_ns"}},
+        {WorkloadKind::TraceReplay, "trace_replay", {"kind", "flows", "file", "inline_max", "poll_ns"}},
     };
     return k;
 }
@@ -82,8 +83,9 @@ WorkloadSpec defaults_for(WorkloadKind k) {
 // Reads one value into the spec, reporting at `where` (a node of the file, or --set).
 class ValueReader {
 public:
-    ValueReader(std::vector<Diagnostic>& d, std::function<Location(const YAML::Node&)> at, std::string scenario_dir)
-        : d_(d), at_(std::move(at)), dir_(std::move(scenario_dir)) {}
+    ValueReader(std::vector<Diagnostic>& d, std::function<Location(const YAML::Node&)> at, std::string scenario_dir,
+                int hosts)
+        : d_(d), at_(std::move(at)), dir_(std::move(scenario_dir)), hosts_(hosts) {}
 
     void relocate(std::function<Location(const YAML::Node&)> at, std::string dir) {
         at_ = std::move(at);
@@ -133,6 +135,10 @@ public:
             u32(v, 1, 1024, w.queue_depth);
         } else if (key == "ops") {
             u32(v, 1, 10'000'000, w.ops);
+        } else if (key == "flows") {
+            std::string error;
+            if (!parse_flows(v, hosts_, w.flows, error)) return bad(v, error);
+            flows_at_ = at_(v);
         } else if (key == "file") {
             if (!v.IsScalar() || v.Scalar().empty()) return bad(v, "must be the path of a trace file");
             namespace fs = std::filesystem;
@@ -158,6 +164,10 @@ public:
                 for (size_t i = 0; i < w.sizes.size(); ++i) w.mix.push_back({w.sizes[i], pending_weights_[i]});
             }
         }
+        if (is_latency_kind(w.kind) && w.flows.size() != 1)
+            d_.push_back({flows_at_, path + ".flows",
+                          "a latency test is one ping-pong: give one flow (e.g. c->a), got " +
+                              std::to_string(w.flows.size()) + " (" + flows_summary(w.flows) + ")"});
         if (w.kind == WorkloadKind::TraceReplay) {
             if (w.trace_path.empty()) {
                 path_ = path + ".file";
@@ -210,9 +220,10 @@ private:
     std::vector<Diagnostic>& d_;
     std::function<Location(const YAML::Node&)> at_;
     std::string dir_;
+    int hosts_;
     std::string path_;
     std::vector<double> pending_weights_;
-    Location weights_at_, file_at_;
+    Location weights_at_, file_at_, flows_at_;
 };
 
 const KindInfo* find_kind(const std::string& name) {
@@ -362,7 +373,8 @@ std::vector<Diagnostic> parse_workloads(const config::Scenario& sc, std::vector<
             if (!near.empty()) msg += " (did you mean " + near + "?)";
             return msg + "; known: " + join(keys);
         };
-        ValueReader reader(d, [&](const YAML::Node& n) { return config::section_location(s, n); }, dir);
+        ValueReader reader(d, [&](const YAML::Node& n) { return config::section_location(s, n); }, dir,
+                           topology_hosts(sc));
         for (const auto& kv : e) {
             const YAML::Node k = kv.first;
             if (!k.IsScalar()) {
@@ -436,6 +448,11 @@ std::string workload_yaml(const std::vector<WorkloadSpec>& specs) {
             else if (key == "queue_depth") e << w.queue_depth;
             else if (key == "ops") e << w.ops;
             else if (key == "file") e << w.trace_path;
+            else if (key == "flows") {
+                std::vector<std::string> names;
+                for (const Flow& f : w.flows) names.push_back(flow_name(f));
+                e << YAML::Flow << names;
+            }
             else if (key == "weights") {
                 std::vector<double> ws;
                 for (const WeightedSize& m : w.mix) ws.push_back(m.weight);

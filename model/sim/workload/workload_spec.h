@@ -12,6 +12,7 @@
 
 #include "sim/config/diagnostic.h"
 #include "sim/config/scenario.h"
+#include "sim/workload/flows.h"
 #include "sim/workload/trace_file.h"
 
 namespace nicsim::sim {
@@ -35,7 +36,8 @@ struct WorkloadSpec {
     uint32_t iterations = 1000;                          // per size (perftest: lat 1000, bw 5000)
     uint32_t tx_depth = 128;                             // bw: outstanding WRs per QP
     uint32_t inline_max = 220;                           // WRs up to this size are posted inline
-    uint32_t qps = 1;                                    // bw, smb_mix: connected QPs, round-robin
+    uint32_t qps = 1;                                    // bw, smb_mix, trace_replay: connected QPs per flow
+    std::vector<Flow> flows = {{0, 1}};                  // initiator->target hosts (latency kinds: one)
     uint32_t poll_ns = 10;                               // the hosts' CPUs poll this often
     // smb_mix
     std::vector<WeightedSize> mix = {{4096, 4}, {65536, 2}, {1048576, 1}};
