@@ -135,39 +135,61 @@ std::vector<Diagnostic> parse_faults(const config::Scenario& sc, std::vector<Lin
     return d;
 }
 
-int topology_hosts(const config::Scenario& sc) {
+namespace {
+
+// topology.hosts from the file, then from `--set topology.hosts=N`; problems into `d`.
+int read_topology(const config::Scenario& sc, std::vector<Diagnostic>& d) {
+    int hosts = 2;
+    auto take = [&](const YAML::Node& v, const Location& at) {
+        uint64_t n = 0;
+        if (!read_u64(v, n) || n < 2 || n > uint64_t(kMaxHosts))
+            return d.push_back({at, "topology.hosts",
+                                "must be an integer in 2.." + std::to_string(kMaxHosts) + ", got " +
+                                    (v.IsScalar() ? v.Scalar() : std::string("not a number"))});
+        hosts = int(n);
+        if (n > 2 && !sc.config.get_bool("net.switch.enabled"))
+            d.push_back({at, "topology.hosts",
+                         std::to_string(n) + " hosts need the switch: set net.switch.enabled: true "
+                                             "(only two hosts can be back to back)"});
+    };
     auto it = sc.sections.find("topology");
-    if (it == sc.sections.end() || !it->second.node.IsMap()) return 2;
-    uint64_t n = 0;
-    const YAML::Node v = it->second.node["hosts"];
-    if (!v || !read_u64(v, n) || n < 2 || n > uint64_t(kMaxHosts)) return 2;
-    return int(n);
+    if (it != sc.sections.end() && it->second.node.IsMap()) {
+        const config::Section& s = it->second;
+        for (const auto& kv : s.node) {
+            const std::string key = kv.first.Scalar();
+            if (key == "hosts") take(kv.second, config::section_location(s, kv.second));
+            else
+                d.push_back({config::section_location(s, kv.first), "topology." + key,
+                             unknown(key, {"hosts"}) + " (the switch between the hosts: net.switch.*)"});
+        }
+    }
+    for (const auto& o : sc.section_overrides) {
+        if (o.section != "topology") continue;
+        const Location cli{"--set", 0, 0};
+        if (o.key != "hosts") {
+            d.push_back({cli, "topology." + o.key, unknown(o.key, {"hosts"})});
+            continue;
+        }
+        try {
+            take(YAML::Load(o.value), cli);
+        } catch (const YAML::Exception&) {
+            d.push_back({cli, "topology.hosts", "the value is not valid YAML"});
+        }
+    }
+    return hosts;
+}
+
+}  // namespace
+
+int topology_hosts(const config::Scenario& sc) {
+    std::vector<Diagnostic> d;
+    const int n = read_topology(sc, d);
+    return n;  // a bad value was not taken (2 or the last good one); parse_topology reports it
 }
 
 std::vector<Diagnostic> parse_topology(const config::Scenario& sc) {
     std::vector<Diagnostic> d;
-    refuse_overrides(sc, "topology", d);
-    auto it = sc.sections.find("topology");
-    if (it == sc.sections.end() || !it->second.node.IsMap()) return d;
-    const config::Section& s = it->second;
-    for (const auto& kv : s.node) {
-        const std::string key = kv.first.Scalar();
-        if (key == "hosts") {
-            uint64_t n = 0;
-            const Location at = config::section_location(s, kv.second);
-            if (!read_u64(kv.second, n) || n < 2 || n > uint64_t(kMaxHosts))
-                d.push_back({at, "topology.hosts",
-                             "must be an integer in 2.." + std::to_string(kMaxHosts) + ", got " +
-                                 (kv.second.IsScalar() ? kv.second.Scalar() : std::string("not a number"))});
-            else if (n > 2 && !sc.config.get_bool("net.switch.enabled"))
-                d.push_back({at, "topology.hosts",
-                             std::to_string(n) + " hosts need the switch: set net.switch.enabled: true "
-                                                 "(only two hosts can be back to back)"});
-        } else {
-            d.push_back({config::section_location(s, kv.first), "topology." + key,
-                         unknown(key, {"hosts"}) + " (the switch between the hosts: net.switch.*)"});
-        }
-    }
+    read_topology(sc, d);
     return d;
 }
 

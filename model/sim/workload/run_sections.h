@@ -7,7 +7,7 @@
 //   topology: {hosts: 4}   # 2..16 hosts a, b, c, ...; more than two need net.switch.enabled
 //
 // Each parse_* reads its section (if present) plus its `--set <section>.<key>=<value>`
-// overrides (outputs only) and reports problems at file:line:column with the key path.
+// overrides (outputs and topology; faults only from the file) and reports problems at file:line:column with the key path.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +38,8 @@ struct LinkFault {
 std::vector<config::Diagnostic> parse_outputs(const config::Scenario& sc, OutputsSpec& out);
 std::vector<config::Diagnostic> parse_faults(const config::Scenario& sc, std::vector<LinkFault>& out);
 std::vector<config::Diagnostic> parse_topology(const config::Scenario& sc);
-// topology.hosts, or 2 when absent or invalid (parse_topology reports that).
+// topology.hosts (the file's, or --set topology.hosts=N), 2 when absent; an invalid value is
+// ignored here (parse_topology reports it).
 int topology_hosts(const config::Scenario& sc);
 
 // Installs the drop filters on the system's links; the random stream is seeded by `seed`
