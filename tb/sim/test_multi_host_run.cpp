@@ -159,3 +159,28 @@ TEST_CASE("A fault on host c's link is recovered by TCP; an all-to-all mix compl
     const YAML::Node budget = YAML::LoadFile((o.out / "budget.json").string());
     CHECK(budget["unmatched"].as<uint64_t>() <= 4);  // the ops whose frames were dropped
 }
+
+TEST_CASE("A shallow switch buffer drops the incast's excess: every frame is forwarded or counted, TCP recovers", "[run][hosts]") {
+    TempDir d;
+    constexpr uint64_t kBuffer = 65536;
+    const Outcome o = run_scenario(d, "shallow",
+                                   std::string(kSwitched) + "net.switch.egress_buffer_bytes: " + std::to_string(kBuffer) +
+                                       "\nnic.tcp.delayed_ack_segments: 1\ntopology: {hosts: 4}\n"
+                                       "workload: {kind: write_bw, flows: incast, sizes: [65536], iterations: 200, tx_depth: 32}\n"
+                                       "outputs: {pcap: false, perfetto: false}\n");
+    REQUIRE(o.rows.size() == 1);  // all 200 messages completed (the run failed otherwise)
+    const double drops = stat(o.stats, "switch.port0.egress.buffer_drops");
+    CHECK(drops > 0);
+    CHECK(stat(o.stats, "switch.port0.egress.max_buffered_bytes") <= kBuffer);
+    // The senders talk only to a: each of their frames was forwarded to port 0 or dropped there.
+    double sent = 0;
+    for (const char* h : {"b", "c", "d"}) sent += stat(o.stats, std::string(h) + ".link.tx.frames");
+    CHECK(sent == stat(o.stats, "switch.port0.egress.frames") + drops);
+    // Unlimited (the default): nothing dropped, and the queue grew past the shallow limit.
+    const Outcome deep = run_scenario(d, "deep",
+                                      std::string(kSwitched) + "nic.tcp.delayed_ack_segments: 1\ntopology: {hosts: 4}\n"
+                                      "workload: {kind: write_bw, flows: incast, sizes: [65536], iterations: 200, tx_depth: 32}\n"
+                                      "outputs: {pcap: false, perfetto: false}\n");
+    CHECK(stat(deep.stats, "switch.port0.egress.buffer_drops") == 0);
+    CHECK(stat(deep.stats, "switch.port0.egress.max_buffered_bytes") > kBuffer);
+}

@@ -298,6 +298,8 @@ TEST_CASE("Bad input exits 2 with file:line:column and key path, and writes noth
         {"several flows for a latency test", "net.switch.enabled: true\ntopology: {hosts: 3}\nworkload: {kind: write_lat}\n",
          "--set workload.flows=ring", "--set: workload.flows: a latency test is one ping-pong: give one flow (e.g. c->a), got 3"},
         {"no workload", "name: empty\n", "", "$F: workload: the scenario has no workload section"},
+        {"switch buffer smaller than a frame", "workload: {kind: write_lat}\nnet.switch.egress_buffer_bytes: 1000\n", "",
+         "net.switch.egress_buffer_bytes must be 0 (unlimited) or hold at least one frame"},
     };
     for (const Case& c : cases) {
         INFO(c.what);

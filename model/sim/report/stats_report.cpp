@@ -224,8 +224,12 @@ StatsRegistry collect_stats(const Testbed& sys, Ps elapsed) {
     if (const net::CutThroughSwitch* sw = sys.network_switch()) {
         r.counter("switch.frames_forwarded", sw->frames_forwarded(), "frames");
         r.counter("switch.unknown_destination", sw->frames_unknown_destination(), "frames");
-        for (size_t k = 0; k < sw->port_count(); ++k)
-            link_stats(r, "switch.port" + std::to_string(k) + ".egress", sw->egress(k), elapsed);
+        for (size_t k = 0; k < sw->port_count(); ++k) {
+            const std::string p = "switch.port" + std::to_string(k) + ".egress";
+            link_stats(r, p, sw->egress(k), elapsed);
+            r.counter(p + ".buffer_drops", sw->port_stats(k).buffer_drops, "frames");
+            r.counter(p + ".max_buffered_bytes", sw->port_stats(k).max_buffered_bytes, "B");
+        }
     }
     return r;
 }

@@ -12,6 +12,7 @@ net::LinkParams to_link_params(const Config& c) {
 net::SwitchParams to_switch_params(const Config& c) {
     net::SwitchParams p;
     p.latency = static_cast<timing::Ps>(c.get_ps("net.switch.latency_ps"));
+    p.egress_buffer_bytes = static_cast<uint64_t>(c.get_int("net.switch.egress_buffer_bytes"));
     return p;
 }
 
