@@ -29,6 +29,18 @@ inline std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
+// The fields of one CSV line (summary.csv, results.csv: no quoting).
+inline std::vector<std::string> split_csv(const std::string& line) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (;;) {
+        const size_t c = line.find(',', start);
+        out.push_back(line.substr(start, c - start));
+        if (c == std::string::npos) return out;
+        start = c + 1;
+    }
+}
+
 struct Run {
     int exit_code = -1;
     std::string out, err;

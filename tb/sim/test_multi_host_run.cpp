@@ -20,17 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (;;) {
-        const size_t c = line.find(',', start);
-        out.push_back(line.substr(start, c - start));
-        if (c == std::string::npos) return out;
-        start = c + 1;
-    }
-}
-
 struct Outcome {
     fs::path out;
     std::vector<std::vector<std::string>> rows;  // summary.csv without its header

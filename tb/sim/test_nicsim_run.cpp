@@ -43,17 +43,6 @@ const std::map<std::string, std::string>& reduced() {
     return r;
 }
 
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (;;) {
-        const size_t c = line.find(',', start);
-        out.push_back(line.substr(start, c - start));
-        if (c == std::string::npos) return out;
-        start = c + 1;
-    }
-}
-
 const char* kHeader =
     "workload,size,iterations,lat_min_us,lat_avg_us,lat_p50_us,lat_p99_us,lat_max_us,bw_avg_gbps,bw_peak_gbps,"
     "msg_rate_mpps";
