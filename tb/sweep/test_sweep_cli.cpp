@@ -283,3 +283,85 @@ TEST_CASE("scripts/plot: a line per group value, and bad input exits 2", "[sweep
     const std::string help = shell(plot + "--help").output;
     CHECK_THAT(help, Catch::Contains("--group"));
 }
+
+TEST_CASE("--resume reruns runs whose base scenario or NIC config changed, and only those", "[sweep][cli][resume]") {
+    TempDir d;
+    // The base pulls in a NIC config of its own through `base:`, so the chain has two files.
+    d.write("nic.yaml", "base: t5_40g\nnic.tp.latency_cycles: 4\n");
+    const auto write_base = [&](int iterations, const std::string& comment) {
+        d.write("base.yaml", "base: nic.yaml\n" + comment + "workload: {kind: write_lat, sizes: [64], iterations: " +
+                                 std::to_string(iterations) + "}\n");
+    };
+    write_base(4, "");
+    const std::string sweep = d.write("s.yaml", "base: base.yaml\nmatrix:\n  pcie.gen: [3, 4]\n");
+    const fs::path out = d.path() / "out";
+    const std::string args = "sweep '" + sweep + "' --jobs 2 --out '" + out.string() + "'";
+    REQUIRE(run_nicsim(args).exit_code == 0);
+    const YAML::Node points = YAML::LoadFile((out / "points.yaml").string())["points"];
+    REQUIRE(points.size() == 2);
+    // A marker in each run's stdout.txt: a run that runs again overwrites it.
+    const auto mark = [&] {
+        for (const auto& p : points) std::ofstream(out / "runs" / p["id"].as<std::string>() / "stdout.txt") << "MARK";
+    };
+    const auto marked = [&] {
+        size_t n = 0;
+        for (const auto& p : points) n += read_file(out / "runs" / p["id"].as<std::string>() / "stdout.txt") == "MARK";
+        return n;
+    };
+    const auto iterations_column = [&] {
+        std::set<std::string> seen;
+        const auto t = read_csv(out / "results.csv");
+        const size_t col = std::find(t.header.begin(), t.header.end(), "iterations") - t.header.begin();
+        for (const auto& row : t.rows) seen.insert(row.at(col));
+        return seen;
+    };
+    mark();
+
+    // Unchanged inputs, and a comment added: nothing runs again.
+    Result r = run_nicsim(args + " --resume");
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("2 already finished; running 0 with"));
+    write_base(4, "# only a comment\n");
+    r = run_nicsim(args + " --resume");
+    CHECK_THAT(r.output, Catch::Contains("2 already finished; running 0 with"));
+    CHECK(marked() == 2);
+
+    // The base scenario edited: the ids stay, every run runs again, and says why.
+    write_base(6, "");
+    r = run_nicsim(args + " --resume");
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("0 already finished; running 2 with"));
+    CHECK(count(r.output, "finished with other inputs") == 2);
+    CHECK(marked() == 0);
+    CHECK(iterations_column() == std::set<std::string>{"6"});
+    CHECK(YAML::LoadFile((out / "points.yaml").string())["points"][0]["id"].as<std::string>() ==
+          points[0]["id"].as<std::string>());
+
+    // The NIC config two files down the chain edited: again.
+    mark();
+    d.write("nic.yaml", "base: t5_40g\nnic.tp.latency_cycles: 5\n");
+    r = run_nicsim(args + " --resume");
+    CHECK_THAT(r.output, Catch::Contains("0 already finished; running 2 with"));
+    CHECK(marked() == 0);
+
+    // An emitted job list run by sh after an edit: the lines see the stale markers and rerun.
+    mark();
+    write_base(8, "");
+    const std::string jobs = (d.path() / "jobs.txt").string();
+    REQUIRE(run_nicsim(args + " --resume --emit-jobs '" + jobs + "'").exit_code == 0);
+    REQUIRE(shell("sh -e '" + jobs + "'").exit_code == 0);
+    CHECK(marked() == 0);
+    REQUIRE(run_nicsim("sweep --merge-only '" + out.string() + "'").exit_code == 0);
+    CHECK(iterations_column() == std::set<std::string>{"8"});
+
+    // The job list of those inputs run after the points were emitted again for newer ones:
+    // its done markers record the old digest, so --merge-only does not take them.
+    write_base(10, "");
+    REQUIRE(run_nicsim(args + " --resume --emit-jobs '" + (d.path() / "new.txt").string() + "'").exit_code == 0);
+    REQUIRE(shell("sh -e '" + jobs + "'").exit_code == 0);
+    r = run_nicsim("sweep --merge-only '" + out.string() + "'");
+    CHECK_THAT(r.output, Catch::Contains("2 runs finished with other inputs"));
+    CHECK_THAT(r.output, Catch::Contains("merged 0 of 2 runs"));
+}
