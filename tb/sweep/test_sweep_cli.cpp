@@ -292,7 +292,7 @@ TEST_CASE("scripts/plot: a line per group value, and bad input exits 2", "[sweep
     CHECK_THAT(help, Catch::Contains("--group"));
 }
 
-TEST_CASE("--resume reruns runs whose base scenario or NIC config changed, and only those", "[sweep][cli][resume]") {
+TEST_CASE("resume reruns runs whose base scenario or NIC config changed, and only those", "[sweep][cli][resume]") {
     TempDir d;
     // The base pulls in a NIC config of its own through `base:`, so the chain has two files.
     d.write("nic.yaml", "base: t5_40g\nnic.tp.latency_cycles: 4\n");
