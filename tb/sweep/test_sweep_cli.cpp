@@ -241,6 +241,10 @@ TEST_CASE("bad sweeps: exit 2, file:line:column and key path, nothing written", 
         {"base: base.yaml\nzip:\n  pcie.gen: [1, 2]\n  pcie.lanes: [4]\n", ":4:3: zip.pcie.lanes: 1 values, but zip.pcie.gen has 2"},
         {"base: base.yaml\nmatrix: {pcie.gen: [1, 2]\n", ":3:1: YAML syntax error"},
         {"base: nothere.yaml\n", ":1:7: base: scenario file"},
+        // Topology values are checked before anything runs, though the base has no topology:.
+        {"base: base.yaml\nmatrix:\n  topology.hosts: [2, 17]\n", ":3:23: matrix.topology.hosts[1]: must be an integer in 2..16, got 17"},
+        {"base: base.yaml\nmatrix:\n  topology.hosts: [2, 3]\n", ":3:23: matrix.topology.hosts[1]: 3 hosts need the switch"},
+        {"base: base.yaml\nset: {topology.hostz: 2}\n", ":2:23: set.topology.hostz: unknown key (did you mean hosts?)"},
     };
     for (const Case& c : cases) {
         const std::string file = d.write("bad.yaml", c.text);

@@ -1,4 +1,5 @@
-// The one place that decides whether a sweep may pass `workload.<key>=<value>` to `nicsim run`.
+// The one place that decides whether a sweep may pass `workload.<key>=<value>` (or a topology or
+// outputs key) to `nicsim run`.
 // The value goes through the same path as `nicsim run --set`: the config loader keeps it as a
 // section override and the registered `workload` section check (model/sim/workload/, registered
 // by the run command in the nicsim binary) parses it with the file's own rules. Without a
