@@ -11,7 +11,9 @@
 #include <map>
 #include <set>
 
+#include "sim/config/yaml_loader.h"
 #include "sim/sweep/csv_table.h"
+#include "sim/workload/goodput_ceiling.h"
 #include "sweep_test_util.h"
 
 namespace fs = std::filesystem;
@@ -159,6 +161,9 @@ TEST_CASE("bundled sweeps, reduced: results, done markers, resume, job list, plo
         INFO(plot.output);
         REQUIRE(plot.exit_code == 0);
         for (const char* name : {"latency_vs_size", "bandwidth_vs_size"}) {
+            if (!fs::exists(plots / (std::string(name) + ".png")) && std::string(name) == "latency_vs_size" &&
+                root["name"].as<std::string>() == "incast_hosts")
+                continue;  // a bandwidth-only sweep
             const std::string png = read_file(plots / (std::string(name) + ".png"));
             REQUIRE(png.size() > 1000);
             CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
@@ -166,8 +171,11 @@ TEST_CASE("bundled sweeps, reduced: results, done markers, resume, job list, plo
             CHECK(svg.find("<svg") != std::string::npos);
             CHECK(svg.find("</svg>") != std::string::npos);
         }
-        // And a figure versus the first swept key.
-        CHECK(fs::file_size(plots / ("latency_vs_" + keys.front() + ".png")) > 1000);
+        // And a figure versus the first swept key (bandwidth only, for a bandwidth-only sweep).
+        const bool any_latency = std::any_of(t.rows.begin(), t.rows.end(), [&](const auto& row) {
+            return row[size_col - 1].find("_lat") != std::string::npos;
+        });
+        CHECK(fs::file_size(plots / ((any_latency ? "latency_vs_" : "bandwidth_vs_") + keys.front() + ".png")) > 1000);
     }
 }
 
@@ -233,6 +241,10 @@ TEST_CASE("bad sweeps: exit 2, file:line:column and key path, nothing written", 
         {"base: base.yaml\nzip:\n  pcie.gen: [1, 2]\n  pcie.lanes: [4]\n", ":4:3: zip.pcie.lanes: 1 values, but zip.pcie.gen has 2"},
         {"base: base.yaml\nmatrix: {pcie.gen: [1, 2]\n", ":3:1: YAML syntax error"},
         {"base: nothere.yaml\n", ":1:7: base: scenario file"},
+        // Topology values are checked before anything runs, though the base has no topology:.
+        {"base: base.yaml\nmatrix:\n  topology.hosts: [2, 17]\n", ":3:23: matrix.topology.hosts[1]: must be an integer in 2..16, got 17"},
+        {"base: base.yaml\nmatrix:\n  topology.hosts: [2, 3]\n", ":3:23: matrix.topology.hosts[1]: 3 hosts need the switch"},
+        {"base: base.yaml\nset: {topology.hostz: 2}\n", ":2:23: set.topology.hostz: unknown key (did you mean hosts?)"},
     };
     for (const Case& c : cases) {
         const std::string file = d.write("bad.yaml", c.text);
@@ -282,4 +294,164 @@ TEST_CASE("scripts/plot: a line per group value, and bad input exits 2", "[sweep
     CHECK(shell(plot + "--no-such-option '" + csv + "'").exit_code == 2);
     const std::string help = shell(plot + "--help").output;
     CHECK_THAT(help, Catch::Contains("--group"));
+}
+
+TEST_CASE("resume reruns runs whose base scenario or NIC config changed, and only those", "[sweep][cli][resume]") {
+    TempDir d;
+    // The base pulls in a NIC config of its own through `base:`, so the chain has two files.
+    d.write("nic.yaml", "base: t5_40g\nnic.tp.latency_cycles: 4\n");
+    const auto write_base = [&](int iterations, const std::string& comment) {
+        d.write("base.yaml", "base: nic.yaml\n" + comment + "workload: {kind: write_lat, sizes: [64], iterations: " +
+                                 std::to_string(iterations) + "}\n");
+    };
+    write_base(4, "");
+    const std::string sweep = d.write("s.yaml", "base: base.yaml\nmatrix:\n  pcie.gen: [3, 4]\n");
+    const fs::path out = d.path() / "out";
+    const std::string args = "sweep '" + sweep + "' --jobs 2 --out '" + out.string() + "'";
+    REQUIRE(run_nicsim(args).exit_code == 0);
+    const YAML::Node points = YAML::LoadFile((out / "points.yaml").string())["points"];
+    REQUIRE(points.size() == 2);
+    // A marker in each run's stdout.txt: a run that runs again overwrites it.
+    const auto mark = [&] {
+        for (const auto& p : points) std::ofstream(out / "runs" / p["id"].as<std::string>() / "stdout.txt") << "MARK";
+    };
+    const auto marked = [&] {
+        size_t n = 0;
+        for (const auto& p : points) n += read_file(out / "runs" / p["id"].as<std::string>() / "stdout.txt") == "MARK";
+        return n;
+    };
+    const auto iterations_column = [&] {
+        std::set<std::string> seen;
+        const auto t = read_csv(out / "results.csv");
+        const size_t col = std::find(t.header.begin(), t.header.end(), "iterations") - t.header.begin();
+        for (const auto& row : t.rows) seen.insert(row.at(col));
+        return seen;
+    };
+    mark();
+
+    // Unchanged inputs, and a comment added: nothing runs again.
+    Result r = run_nicsim(args + " --resume");
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("2 already finished; running 0 with"));
+    write_base(4, "# only a comment\n");
+    r = run_nicsim(args + " --resume");
+    CHECK_THAT(r.output, Catch::Contains("2 already finished; running 0 with"));
+    CHECK(marked() == 2);
+
+    // The base scenario edited: the ids stay, every run runs again, and says why.
+    write_base(6, "");
+    r = run_nicsim(args + " --resume");
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("0 already finished; running 2 with"));
+    CHECK(count(r.output, "finished with other inputs") == 2);
+    CHECK(marked() == 0);
+    CHECK(iterations_column() == std::set<std::string>{"6"});
+    CHECK(YAML::LoadFile((out / "points.yaml").string())["points"][0]["id"].as<std::string>() ==
+          points[0]["id"].as<std::string>());
+
+    // The NIC config two files down the chain edited: again.
+    mark();
+    d.write("nic.yaml", "base: t5_40g\nnic.tp.latency_cycles: 5\n");
+    r = run_nicsim(args + " --resume");
+    CHECK_THAT(r.output, Catch::Contains("0 already finished; running 2 with"));
+    CHECK(marked() == 0);
+
+    // An emitted job list run by sh after an edit: the lines see the stale markers and rerun.
+    mark();
+    write_base(8, "");
+    const std::string jobs = (d.path() / "jobs.txt").string();
+    REQUIRE(run_nicsim(args + " --resume --emit-jobs '" + jobs + "'").exit_code == 0);
+    REQUIRE(shell("sh -e '" + jobs + "'").exit_code == 0);
+    CHECK(marked() == 0);
+    REQUIRE(run_nicsim("sweep --merge-only '" + out.string() + "'").exit_code == 0);
+    CHECK(iterations_column() == std::set<std::string>{"8"});
+
+    // The job list of those inputs run after the points were emitted again for newer ones:
+    // its done markers record the old digest, so --merge-only does not take them.
+    write_base(10, "");
+    REQUIRE(run_nicsim(args + " --resume --emit-jobs '" + (d.path() / "new.txt").string() + "'").exit_code == 0);
+    REQUIRE(shell("sh -e '" + jobs + "'").exit_code == 0);
+    r = run_nicsim("sweep --merge-only '" + out.string() + "'");
+    CHECK_THAT(r.output, Catch::Contains("2 runs finished with other inputs"));
+    CHECK_THAT(r.output, Catch::Contains("merged 0 of 2 runs"));
+}
+
+TEST_CASE("incast_hosts: one row per host count, aggregate within one 40GbE link's goodput", "[sweep][cli][incast]") {
+    const fs::path file = fs::path(sweeptest::source_dir()) / "configs" / "sweeps" / "incast_hosts.yaml";
+    const std::vector<std::string> hosts = {"2", "3", "4", "6"};
+    TempDir d;
+    const fs::path out = d.path() / "out";
+    // 100 messages of 64 KiB over all flows: a few ms of simulated time per run.
+    const Result r = run_nicsim("sweep '" + file.string() + "' --jobs 2 --out '" + out.string() +
+                                "' --set workload.iterations=100");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto t = read_csv(out / "results.csv");
+    const auto col = [&](const std::string& name) {
+        const auto it = std::find(t.header.begin(), t.header.end(), name);
+        REQUIRE(it != t.header.end());
+        return static_cast<size_t>(it - t.header.begin());
+    };
+    const size_t hosts_col = col("topology.hosts"), size_col = col("size"), bw_col = col("bw_avg_gbps");
+    REQUIRE(t.rows.size() == hosts.size());  // one size: one row per run
+    const fs::path base = fs::path(sweeptest::source_dir()) / "configs" / "sweeps" / "base" / "incast_write.yaml";
+    for (size_t i = 0; i < hosts.size(); ++i) {
+        const auto& row = t.rows[i];
+        INFO("topology.hosts=" << row[hosts_col]);
+        CHECK(row[hosts_col] == hosts[i]);
+        CHECK(row[size_col] == "65536");
+        // The run's own configuration gives the link's ceiling (rate, MSS, timestamps, markers).
+        const auto sc = nicsim::config::load_scenario(base.string(), {"topology.hosts=" + hosts[i]});
+        const double ceiling = nicsim::sim::goodput_ceiling_gbps(nicsim::sim::goodput_model(sc.config),
+                                                                 nicsim::sim::OpKind::Write, 65536);
+        CHECK(ceiling < 40.0);
+        CHECK(ceiling > 36.0);  // 64 KiB messages lose ~6% to headers at a 1500 B MTU
+        const double bw = std::stod(row[bw_col]);
+        // Every sender shares the switch's one egress port to a: never more than that link,
+        // and with 64 outstanding writes per flow the port stays busy (the bottleneck is full).
+        CHECK(bw <= ceiling * 1.0001);
+        CHECK(bw >= 0.9 * ceiling);
+    }
+    // scripts/plot draws bandwidth versus the host count.
+    const fs::path plots = d.path() / "plots";
+    const Result plot = shell("/usr/bin/python3 '" + sweeptest::source_dir() + "/scripts/plot' '" +
+                              (out / "results.csv").string() + "' --out '" + plots.string() + "' --x topology.hosts");
+    INFO(plot.output);
+    REQUIRE(plot.exit_code == 0);
+    const std::string svg = read_file(plots / "bandwidth_vs_topology.hosts.svg");
+    CHECK(svg.find("topology.hosts") != std::string::npos);
+}
+
+TEST_CASE("emitted job lines run by plain sh, then --merge-only, equal an in-process sweep", "[sweep][cli][jobs]") {
+    TempDir d;
+    d.write("base.yaml", "base: t5_40g\nworkload: {kind: write_lat, sizes: [64, 4096], iterations: 8}\n");
+    const std::string sweep = d.write(
+        "s.yaml", "base: base.yaml\nmatrix:\n  pcie.gen: [2, 4]\n  workload.kind: [write_lat, write_bw]\n");
+    const fs::path local = d.path() / "local", emitted = d.path() / "emitted";
+    const std::string jobs = (d.path() / "jobs.txt").string();
+    REQUIRE(run_nicsim("sweep '" + sweep + "' --jobs 2 --out '" + local.string() + "'").exit_code == 0);
+    REQUIRE(run_nicsim("sweep '" + sweep + "' --emit-jobs '" + jobs + "' --out '" + emitted.string() + "'").exit_code == 0);
+    // Nothing ran yet; every line is independent, so run them all at once, as parallel would.
+    CHECK_FALSE(fs::exists(emitted / "results.csv"));
+    const Result ran = shell("while IFS= read -r line; do sh -c \"$line\" & done < '" + jobs + "'; wait");
+    INFO(ran.output);
+    CHECK(ran.exit_code == 0);
+    const Result merged = run_nicsim("sweep '" + sweep + "' --merge-only --out '" + emitted.string() + "'");
+    INFO(merged.output);
+    REQUIRE(merged.exit_code == 0);
+    CHECK_THAT(merged.output, Catch::Contains("merged 4 of 4 runs (8 rows)"));
+    // The model is deterministic and the ids depend on the overrides only: byte for byte equal.
+    const std::string a = read_file(local / "results.csv"), b = read_file(emitted / "results.csv");
+    CHECK(read_csv(emitted / "results.csv").rows.size() == 8);
+    CHECK(a == b);
+    // A second pass of the list runs nothing (every line finds its done marker).
+    const auto stamp = fs::last_write_time(emitted / "runs" / read_csv(local / "results.csv").rows[0][0] / "stdout.txt");
+    REQUIRE(shell("sh -e '" + jobs + "'").exit_code == 0);
+    CHECK(fs::last_write_time(emitted / "runs" / read_csv(local / "results.csv").rows[0][0] / "stdout.txt") == stamp);
+    // The Slurm script parses (it was not run on a real cluster) and asks for one task per line.
+    const std::string sbatch = jobs + ".sbatch";
+    CHECK(shell("bash -n '" + sbatch + "'").exit_code == 0);
+    CHECK_THAT(read_file(sbatch), Catch::Contains("#SBATCH --array=1-4\n"));
 }

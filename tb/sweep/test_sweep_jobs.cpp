@@ -20,7 +20,7 @@ namespace {
 RunJob shell_job(const TempDir& d, const std::string& id, const std::string& script) {
     const fs::path dir = d.path() / id;
     fs::create_directories(dir);
-    return RunJob{id, dir, {"/bin/sh", "-c", script}};
+    return RunJob{id, dir, {"/bin/sh", "-c", script}, "00000000000000aa"};
 }
 
 // A stand-in for the nicsim binary: records its arguments and writes summary.csv into --out.
@@ -55,6 +55,8 @@ TEST_CASE("run pool: done only after success, statuses, stderr tail, output file
     CHECK_FALSE(outcomes[3].ok);
     CHECK_THAT(outcomes[3].status, Catch::StartsWith("cannot start"));
     CHECK(run_finished(jobs[0].dir));
+    CHECK(run_state(jobs[0].dir, "00000000000000aa") == RunState::Finished);
+    CHECK_THAT(sweeptest::read_file(layout::done(jobs[0].dir)), Catch::StartsWith("inputs: 00000000000000aa\nwall_s: "));
     CHECK(sweeptest::read_file(jobs[0].dir / "stdout.txt") == "out\n");
     CHECK(stderr_tail(jobs[0].dir, 1) == "err2\n");
     CHECK_FALSE(run_finished(jobs[3].dir));
@@ -96,6 +98,7 @@ TEST_CASE("job list: one self-contained line per point that a shell runs unchang
     spec.base = d.path() / "it's base.yaml";
     SweepPoint p;
     p.id = "0000-12345678";
+    p.inputs = "0123456789abcdef";
     p.all = {{"workload.sizes", "[64, 4096]", {}, ""}, {"nic.tp.cut_through", "false", {}, ""}};
     SweepPoint q = p;
     q.id = "0001-87654321";
@@ -113,7 +116,7 @@ TEST_CASE("job list: one self-contained line per point that a shell runs unchang
     const std::string line = text.substr(0, text.find('\n'));
     REQUIRE(std::system(("sh -c " + shell_quote(line)).c_str()) == 0);
     const fs::path run_dir = layout::run(out, p.id);
-    CHECK(run_finished(run_dir));
+    CHECK(run_state(run_dir, p.inputs) == RunState::Finished);
     CHECK(fs::exists(run_dir / "summary.csv"));
     CHECK(sweeptest::read_file(run_dir / "stdout.txt") ==
           "arg:run\narg:" + spec.base.string() + "\narg:--set\narg:workload.sizes=[64, 4096]\narg:--set\n"
@@ -123,6 +126,11 @@ TEST_CASE("job list: one self-contained line per point that a shell runs unchang
     fs::remove(run_dir / "summary.csv");
     REQUIRE(std::system(("sh -c " + shell_quote(line)).c_str()) == 0);
     CHECK_FALSE(fs::exists(run_dir / "summary.csv"));
+    // A run finished with other inputs (the base scenario was edited since) runs again.
+    std::ofstream(layout::done(run_dir)) << "inputs: fedcba9876543210\nwall_s: 1\n";
+    REQUIRE(std::system(("sh -c " + shell_quote(line)).c_str()) == 0);
+    CHECK(fs::exists(run_dir / "summary.csv"));
+    CHECK(run_state(run_dir, p.inputs) == RunState::Finished);
 
     // The Slurm wrapper runs line $SLURM_ARRAY_TASK_ID (1-based) of the list.
     const fs::path sbatch = list.string() + ".sbatch";

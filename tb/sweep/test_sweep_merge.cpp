@@ -36,8 +36,9 @@ TEST_CASE("CSV: quoted fields, embedded commas, quotes and newlines round-trip",
 TEST_CASE("merge: run_id, swept columns, summary columns, one row per run and summary row", "[sweep][merge]") {
     TempDir d;
     Manifest m{"s.yaml", "base.yaml", {"pcie.gen", "workload.sizes"}, {}};
-    m.points = {{"0000-aaaaaaaa", {"1", "[64, 4096]"}}, {"0001-bbbbbbbb", {"2", "[64, 4096]"}},
-                {"0002-cccccccc", {"3", "[64, 4096]"}}, {"0003-dddddddd", {"4", "[64, 4096]"}}};
+    // No inputs digests (a manifest of an older nicsim): a done marker alone means finished.
+    m.points = {{"0000-aaaaaaaa", {"1", "[64, 4096]"}, ""}, {"0001-bbbbbbbb", {"2", "[64, 4096]"}, ""},
+                {"0002-cccccccc", {"3", "[64, 4096]"}, ""}, {"0003-dddddddd", {"4", "[64, 4096]"}, ""}};
     auto run = [&](const std::string& id) { return layout::run(d.path(), id); };
     // Run 0: two sizes. Run 1: an extra column and its columns in another order. Run 2: not
     // finished (no done). Run 3: a broken summary.
@@ -76,7 +77,7 @@ TEST_CASE("merge: run_id, swept columns, summary columns, one row per run and su
 
 TEST_CASE("manifest: written and read back, a missing or malformed one is an error", "[sweep][merge]") {
     TempDir d;
-    Manifest m{"/abs/s.yaml", "/abs/base.yaml", {"a", "b"}, {{"0000-11111111", {"1", "x, \"y\""}}}};
+    Manifest m{"/abs/s.yaml", "/abs/base.yaml", {"a", "b"}, {{"0000-11111111", {"1", "x, \"y\""}, "0123456789abcdef"}}};
     write_manifest(d.path(), m);
     const Manifest back = read_manifest(d.path());
     CHECK(back.sweep_file == m.sweep_file);
@@ -85,9 +86,35 @@ TEST_CASE("manifest: written and read back, a missing or malformed one is an err
     REQUIRE(back.points.size() == 1);
     CHECK(back.points[0].id == "0000-11111111");
     CHECK(back.points[0].values == m.points[0].values);
+    CHECK(back.points[0].inputs == "0123456789abcdef");
 
     TempDir empty;
     CHECK_THROWS_WITH(read_manifest(empty.path()), Catch::Contains("points.yaml: no such file"));
     empty.write("points.yaml", "sweep: s\nbase: b\nswept: [a]\npoints: [{id: x, values: [1, 2]}]\n");
     CHECK_THROWS_WITH(read_manifest(empty.path()), Catch::Contains("malformed"));
+}
+
+TEST_CASE("merge: a run whose done marker records other inputs is stale, not merged", "[sweep][merge]") {
+    TempDir d;
+    Manifest m{"s.yaml", "base.yaml", {"pcie.gen"}, {}};
+    m.points = {{"0000-aaaaaaaa", {"1"}, "1111111111111111"},
+                {"0001-bbbbbbbb", {"2"}, "2222222222222222"},
+                {"0002-cccccccc", {"3"}, "3333333333333333"}};
+    const std::string summary = std::string(kHeader) + "write_lat,64,10,1,1,1,1,1,,,\n";
+    for (const char* id : {"0000-aaaaaaaa", "0001-bbbbbbbb", "0002-cccccccc"})
+        d.write(std::string("runs/") + id + "/summary.csv", summary);
+    d.write("runs/0000-aaaaaaaa/done", "inputs: 1111111111111111\nwall_s: 1\n");  // current
+    d.write("runs/0001-bbbbbbbb/done", "inputs: 9999999999999999\nwall_s: 1\n");  // other inputs
+    d.write("runs/0002-cccccccc/done", "wall_s: 1\n");                             // older marker
+    CHECK(run_state(layout::run(d.path(), "0000-aaaaaaaa"), "1111111111111111") == RunState::Finished);
+    CHECK(run_state(layout::run(d.path(), "0001-bbbbbbbb"), "2222222222222222") == RunState::FinishedOtherInputs);
+    CHECK(run_state(layout::run(d.path(), "0003-dddddddd"), "") == RunState::NotFinished);
+
+    const MergeReport r = merge_results(d.path(), m);
+    CHECK(r.runs_merged == 1);
+    CHECK(r.stale == std::vector<std::string>{"0001-bbbbbbbb", "0002-cccccccc"});
+    CHECK(r.unfinished == r.stale);
+    const std::string csv = sweeptest::read_file(layout::results(d.path()));
+    CHECK(csv.find("0000-aaaaaaaa") != std::string::npos);
+    CHECK(csv.find("0001-bbbbbbbb") == std::string::npos);
 }

@@ -239,3 +239,19 @@ TEST_CASE("registered section checks run for the sections a scenario has", "[con
     REQUIRE(diags.size() == 1);
     CHECK(diags[0].format() == bad + ":3:5: faults: each fault needs drop:");
 }
+
+TEST_CASE("a section check runs when only a --set names its section", "[config]") {
+    register_section_check("topology", [](const Scenario& sc) {
+        std::vector<Diagnostic> d;
+        for (const SectionOverride& o : sc.section_overrides)
+            if (o.section == "topology" && o.value == "99") d.push_back({{"--set", 0, 0}, "topology." + o.key, "too many"});
+        return d;
+    });
+    TempDir d;
+    const std::string none = d.write("none.yaml", "pcie.mps: 512\n");
+    CHECK(check_sections(load_scenario(none)).empty());
+    CHECK(check_sections(load_scenario(none, {"topology.hosts=3"})).empty());
+    const std::vector<Diagnostic> diags = check_sections(load_scenario(none, {"topology.hosts=99"}));
+    REQUIRE(diags.size() == 1);
+    CHECK(diags[0].key == "topology.hosts");
+}

@@ -1,5 +1,6 @@
 #include "sim/config/section_checks.h"
 
+#include <algorithm>
 #include <map>
 
 namespace nicsim::config {
@@ -16,7 +17,11 @@ void register_section_check(const std::string& section, SectionCheck check) { ch
 std::vector<Diagnostic> check_sections(const Scenario& sc) {
     std::vector<Diagnostic> out;
     for (const auto& [name, check] : checks()) {
-        if (!sc.sections.count(name) || !check) continue;
+        // A section the file lacks may still be set by --set (topology.hosts=4 on a file
+        // without topology:); the check reads the overrides too.
+        const bool overridden = std::any_of(sc.section_overrides.begin(), sc.section_overrides.end(),
+                                            [&](const SectionOverride& o) { return o.section == name; });
+        if ((!sc.sections.count(name) && !overridden) || !check) continue;
         for (Diagnostic& d : check(sc)) out.push_back(std::move(d));
     }
     return out;

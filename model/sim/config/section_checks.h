@@ -17,7 +17,8 @@ using SectionCheck = std::function<std::vector<Diagnostic>(const Scenario&)>;
 // A later registration for the same section replaces the earlier one.
 void register_section_check(const std::string& section, SectionCheck check);
 
-// Runs the check of every section the scenario has (a NIC config without sections passes).
+// Runs the check of every section the scenario has or a --set overrides (a NIC config without
+// sections passes).
 std::vector<Diagnostic> check_sections(const Scenario& sc);
 
 }  // namespace nicsim::config

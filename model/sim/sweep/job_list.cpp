@@ -32,9 +32,12 @@ std::string job_line(const std::string& exe, const SweepSpec& spec, const SweepP
     std::string cmd;
     for (const std::string& a : run_argv(exe, spec, point, dir)) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
     const std::string d = shell_quote(dir.string());
-    // In the folder `nicsim sweep` ran in, as the local pool runs it.
-    return "cd " + shell_quote(fs::current_path().string()) + " && { test -e " + d + "/done || { " + cmd + " >" + d +
-           "/stdout.txt 2>" + d + "/stderr.txt && echo job >" + d + "/done; }; }";
+    const std::string marker = shell_quote(done_inputs_line(point.inputs));
+    // In the folder `nicsim sweep` ran in, as the local pool runs it; finished means a done
+    // marker recording these inputs, as for --resume.
+    return "cd " + shell_quote(fs::current_path().string()) + " && { grep -qxF " + marker + " " + d +
+           "/done 2>/dev/null || { rm -f " + d + "/done && " + cmd + " >" + d + "/stdout.txt 2>" + d +
+           "/stderr.txt && echo " + marker + " >" + d + "/done; }; }";
 }
 
 void write_job_list(const fs::path& file, const std::string& exe, const SweepSpec& spec,

@@ -1,7 +1,7 @@
 // The command of each point, for the local process pool and for external schedulers.
 //
 // write_job_list() writes one self-contained shell command per line (absolute paths; it runs
-// in the folder the sweep was started in, skips a run whose `done` exists, writes
+// in the folder the sweep was started in, skips a run whose `done` records the point's inputs, writes
 // stdout.txt/stderr.txt and `done` as the local pool does), so `parallel -j N --sshloginfile hosts < FILE` on a shared filesystem runs it
 // unchanged, and FILE.sbatch, a Slurm array script whose task i runs line i.
 #pragma once

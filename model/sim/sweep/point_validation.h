@@ -1,5 +1,5 @@
 // Checks every value of every point of a sweep before anything runs: each parameter value
-// against the registry (type, range), each workload value through check_workload_override(),
+// against the registry (type, range), each section value (workload, topology, outputs) through check_workload_override(),
 // then each point's whole configuration through the config loader (cross-parameter rules such
 // as pcie.rcb <= pcie.mps). Problems are reported at the value's place in the sweep file.
 #pragma once

@@ -29,8 +29,11 @@ MergeReport merge_results(const fs::path& out_dir, const Manifest& m) {
     std::vector<std::string> columns = summary_header();
     for (const ManifestEntry& p : m.points) {
         const fs::path dir = layout::run(out_dir, p.id);
-        if (!run_finished(dir)) {
+        const RunState state = p.inputs.empty() ? (run_finished(dir) ? RunState::Finished : RunState::NotFinished)
+                                                : run_state(dir, p.inputs);
+        if (state != RunState::Finished) {
             report.unfinished.push_back(p.id);
+            if (state == RunState::FinishedOtherInputs) report.stale.push_back(p.id);
             continue;
         }
         std::ifstream in(dir / "summary.csv", std::ios::binary);

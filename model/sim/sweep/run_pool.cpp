@@ -102,7 +102,7 @@ std::vector<RunOutcome> run_jobs(const std::vector<RunJob>& jobs, unsigned max_p
         running.erase(it);
         if (o.ok) {
             std::ofstream done(layout::done(jobs[j].dir));
-            done << "wall_s: " << o.wall_s << '\n';
+            done << done_inputs_line(jobs[j].inputs) << "\nwall_s: " << o.wall_s << '\n';
             if (!done) {
                 o.ok = false;
                 o.status = "cannot write " + layout::done(jobs[j].dir).string();

@@ -15,6 +15,7 @@ struct RunJob {
     std::string id;
     std::filesystem::path dir;      // exists; receives stdout.txt, stderr.txt, done
     std::vector<std::string> argv;  // argv[0] is the program's path
+    std::string inputs;             // recorded in `done` (run_inputs.h)
 };
 
 struct RunOutcome {

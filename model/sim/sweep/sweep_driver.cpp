@@ -6,6 +6,7 @@
 #include "sim/sweep/job_list.h"
 #include "sim/sweep/point_validation.h"
 #include "sim/sweep/results_merge.h"
+#include "sim/sweep/run_inputs.h"
 #include "sim/sweep/run_pool.h"
 #include "sim/sweep/sweep_layout.h"
 #include "sim/sweep/sweep_manifest.h"
@@ -26,6 +27,12 @@ bool merge_and_report(const fs::path& dir, const Manifest& m, std::ostream& out,
                       bool list_unfinished) {
     const MergeReport r = merge_results(dir, m);
     for (const std::string& p : r.problems) err << "nicsim sweep: " << p << '\n';
+    if (!r.stale.empty()) {
+        err << "nicsim sweep: " << r.stale.size()
+            << " runs finished with other inputs than their point now has (not merged):";
+        for (const std::string& id : r.stale) err << ' ' << id;
+        err << '\n';
+    }
     if (list_unfinished && !r.unfinished.empty()) {
         err << "nicsim sweep: " << r.unfinished.size() << " of " << m.points.size() << " runs are not finished:";
         for (const std::string& id : r.unfinished) err << ' ' << id;
@@ -74,16 +81,36 @@ int run_sweep(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
         err << opt.sweep_file << ": invalid sweep (nothing was run)\n";
         return 2;
     }
+    try {
+        for (SweepPoint& p : points) p.inputs = run_inputs_digest(spec.base, p.assignments());
+    } catch (const config::ConfigError& e) {  // the base changed since validate_points()
+        print(err, e.diagnostics());
+        return 2;
+    }
     const fs::path dir = fs::absolute(opt.out.empty() ? fs::path("out") / "sweeps" / spec.name : fs::path(opt.out))
                              .lexically_normal();
     const Manifest manifest = make_manifest(spec, points);
+    // With --resume, a run is skipped only if it finished with the inputs it has now: the id
+    // covers the overrides, not the contents of the base scenario and the files it pulls in.
+    std::vector<bool> skip(points.size(), false);
+    if (opt.resume) {
+        for (size_t i = 0; i < points.size(); ++i) {
+            const RunState state = run_state(layout::run(dir, points[i].id), points[i].inputs);
+            skip[i] = state == RunState::Finished;
+            if (state == RunState::FinishedOtherInputs)
+                err << "nicsim sweep: " << points[i].id
+                    << " finished with other inputs (the base scenario, a file it uses or nicsim's defaults changed,"
+                       " or an older nicsim ran it): running it again\n";
+        }
+    }
     try {
         write_manifest(dir, manifest);
-        for (const SweepPoint& p : points) {
+        for (size_t i = 0; i < points.size(); ++i) {
+            const SweepPoint& p = points[i];
             const fs::path run_dir = layout::run(dir, p.id);
-            if (opt.resume && run_finished(run_dir)) continue;
+            if (skip[i]) continue;
             write_point_file(run_dir, spec, p);
-            // Without --resume every point runs again, here or from the emitted job list.
+            // Every point not skipped runs again, here or from the emitted job list.
             fs::remove(layout::done(run_dir));
         }
         if (!opt.emit_jobs.empty()) {
@@ -99,11 +126,12 @@ int run_sweep(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
     }
 
     std::vector<RunJob> jobs;
-    for (const SweepPoint& p : points) {
+    for (size_t i = 0; i < points.size(); ++i) {
+        const SweepPoint& p = points[i];
+        if (skip[i]) continue;
         const fs::path run_dir = layout::run(dir, p.id);
-        if (opt.resume && run_finished(run_dir)) continue;
         // The running binary itself, even if a rebuild replaces the file meanwhile.
-        jobs.push_back({p.id, run_dir, run_argv("/proc/self/exe", spec, p, run_dir)});
+        jobs.push_back({p.id, run_dir, run_argv("/proc/self/exe", spec, p, run_dir), p.inputs});
     }
     const unsigned parallel = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
     err << "# sweep " << spec.name << ": " << points.size() << " points";

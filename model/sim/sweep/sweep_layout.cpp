@@ -17,6 +17,7 @@ void write_point_file(const fs::path& run_dir, const SweepSpec& spec, const Swee
     e << YAML::Key << "index" << YAML::Value << point.index;
     e << YAML::Key << "sweep" << YAML::Value << spec.file;
     e << YAML::Key << "base" << YAML::Value << spec.base.string();
+    e << YAML::Key << "inputs" << YAML::Value << point.inputs;
     e << YAML::Key << "swept" << YAML::Value << YAML::BeginMap;
     for (const Assignment& a : point.swept) e << YAML::Key << a.key << YAML::Value << YAML::DoubleQuoted << a.value;
     e << YAML::EndMap;
@@ -31,6 +32,16 @@ void write_point_file(const fs::path& run_dir, const SweepSpec& spec, const Swee
 bool run_finished(const fs::path& run_dir) {
     std::error_code ec;
     return fs::exists(layout::done(run_dir), ec);
+}
+
+std::string done_inputs_line(const std::string& inputs) { return "inputs: " + inputs; }
+
+RunState run_state(const fs::path& run_dir, const std::string& inputs) {
+    std::ifstream in(layout::done(run_dir), std::ios::binary);
+    if (!in) return RunState::NotFinished;
+    std::string first;
+    std::getline(in, first);
+    return first == done_inputs_line(inputs) ? RunState::Finished : RunState::FinishedOtherInputs;
 }
 
 }  // namespace nicsim::sweep

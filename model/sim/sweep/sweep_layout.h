@@ -3,7 +3,8 @@
 //   DIR/runs/<id>/point.yaml   the point's overrides, written before it runs
 //   DIR/runs/<id>/stdout.txt, stderr.txt   what `nicsim run` printed
 //   DIR/runs/<id>/summary.csv, ...         what `nicsim run --out` wrote
-//   DIR/runs/<id>/done         written after the run succeeded (--resume skips these)
+//   DIR/runs/<id>/done         written after the run succeeded: "inputs: <digest>" (run_inputs.h),
+//                              then anything else; --resume skips runs whose digest is current
 //   DIR/results.csv            the merge of every finished run's summary.csv
 #pragma once
 
@@ -27,7 +28,19 @@ inline std::filesystem::path results(const std::filesystem::path& out) { return 
 // override). Throws std::runtime_error if it cannot write.
 void write_point_file(const std::filesystem::path& run_dir, const SweepSpec& spec, const SweepPoint& point);
 
-// True when the run's `done` marker exists.
+// True when the run's `done` marker exists (whatever inputs it ran with).
 bool run_finished(const std::filesystem::path& run_dir);
+
+// The first line of a `done` marker: "inputs: <digest>".
+std::string done_inputs_line(const std::string& inputs);
+
+enum class RunState {
+    NotFinished,          // no `done` marker
+    Finished,             // `done` records `inputs`
+    FinishedOtherInputs,  // `done` records other inputs (or none: a marker of an older nicsim)
+};
+
+// What the run's `done` marker says about a run with the digest `inputs`.
+RunState run_state(const std::filesystem::path& run_dir, const std::string& inputs);
 
 }  // namespace nicsim::sweep

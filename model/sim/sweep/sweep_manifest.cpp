@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 Manifest make_manifest(const SweepSpec& spec, const std::vector<SweepPoint>& points) {
     Manifest m{fs::absolute(spec.file).lexically_normal().string(), spec.base.string(), spec.swept_keys(), {}};
     for (const SweepPoint& p : points) {
-        ManifestEntry e{p.id, {}};
+        ManifestEntry e{p.id, {}, p.inputs};
         for (const Assignment& a : p.swept) e.values.push_back(a.value);
         m.points.push_back(std::move(e));
     }
@@ -32,7 +32,8 @@ void write_manifest(const fs::path& out_dir, const Manifest& m) {
         e << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << p.id;
         e << YAML::Key << "values" << YAML::Value << YAML::BeginSeq;
         for (const std::string& v : p.values) e << YAML::DoubleQuoted << v;
-        e << YAML::EndSeq << YAML::EndMap;
+        e << YAML::EndSeq;
+        e << YAML::Key << "inputs" << YAML::Value << p.inputs << YAML::EndMap;
     }
     e << YAML::EndSeq << YAML::EndMap;
     fs::create_directories(out_dir);
@@ -54,7 +55,8 @@ Manifest read_manifest(const fs::path& out_dir) {
         m.base = root["base"].as<std::string>();
         m.swept_keys = root["swept"].as<std::vector<std::string>>();
         for (const YAML::Node& p : root["points"]) {
-            ManifestEntry e{p["id"].as<std::string>(), p["values"].as<std::vector<std::string>>()};
+            ManifestEntry e{p["id"].as<std::string>(), p["values"].as<std::vector<std::string>>(),
+                            p["inputs"] ? p["inputs"].as<std::string>() : std::string()};
             if (e.values.size() != m.swept_keys.size())
                 throw std::runtime_error("point " + e.id + " has " + std::to_string(e.values.size()) +
                                          " values for " + std::to_string(m.swept_keys.size()) + " swept keys");

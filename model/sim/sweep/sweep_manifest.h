@@ -14,6 +14,7 @@ namespace nicsim::sweep {
 struct ManifestEntry {
     std::string id;
     std::vector<std::string> values;  // one per Manifest::swept_keys
+    std::string inputs;               // run_inputs.h digest ("" in manifests of older nicsims)
 };
 
 struct Manifest {

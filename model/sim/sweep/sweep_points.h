@@ -15,6 +15,8 @@ struct SweepPoint {
     std::string id;                  // run_id.h
     std::vector<Assignment> swept;   // one per swept key, in SweepSpec::swept_keys() order
     std::vector<Assignment> all;     // what the run receives: the fixed overrides, then `swept`
+    std::string inputs;              // run_inputs.h: digest of what the run reads; filled by the
+                                     // driver once the points are valid ("" until then)
 
     std::vector<std::string> assignments() const;  // `all` as key=value
 };

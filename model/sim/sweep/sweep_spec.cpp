@@ -57,7 +57,7 @@ private:
 std::string SpecReader::check_key(const std::string& key) const {
     const config::ParamRegistry& reg = config::default_registry();
     if (reg.find(key)) return {};
-    if (is_workload_key(key)) return {};
+    if (is_section_key(key)) return {};
     std::string msg = reg.is_group(key) ? "is a group of parameters, not a parameter" : "unknown key";
     std::string near = reg.suggest(key);
     if (const size_t dot = key.find('.'); near.empty() && dot != std::string::npos) {
@@ -66,7 +66,7 @@ std::string SpecReader::check_key(const std::string& key) const {
         if (head != "workload" && config::closest(head, {"workload"}) == "workload") near = "workload" + key.substr(dot);
     }
     if (!near.empty() && near != key) msg += " (did you mean " + near + "?)";
-    return msg + "; sweep keys are parameters (nicsim params) or workload.<key>";
+    return msg + "; sweep keys are parameters (nicsim params), workload.<key>, topology.<key> or outputs.<key>";
 }
 
 bool SpecReader::claim(const std::string& key, const Location& where, const std::string& path) {

@@ -13,7 +13,8 @@
 //     nic.core.width_bytes: [16, 32, 64]       # the product)
 //     nic.core.clock_mhz: [1000, 500, 250]
 //
-// Keys are parameter keys (`nicsim params`) or `workload.<key>`; values are YAML values,
+// Keys are parameter keys (`nicsim params`) or section keys (`workload.<key>`, `topology.<key>`,
+// `outputs.<key>`: what `nicsim run --set` accepts); values are YAML values,
 // passed to `nicsim run` as `--set key=value` (lists and maps in flow style).
 #pragma once
 

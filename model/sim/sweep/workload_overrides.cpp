@@ -12,6 +12,12 @@ bool is_workload_key(const std::string& key) {
     return key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 && key.back() != '.';
 }
 
+bool is_section_key(const std::string& key) {
+    for (const std::string prefix : {"workload.", "topology.", "outputs."})
+        if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 && key.back() != '.') return true;
+    return false;
+}
+
 std::vector<config::Diagnostic> check_run_input(const std::filesystem::path& base,
                                                 const std::vector<std::string>& assignments) {
     try {
@@ -23,14 +29,14 @@ std::vector<config::Diagnostic> check_run_input(const std::filesystem::path& bas
 }
 
 std::string check_workload_override(const std::filesystem::path& base, const std::string& key, const std::string& value) {
-    if (!is_workload_key(key)) return "not a workload key";
+    if (!is_section_key(key)) return "not a key of an overridable section";
     try {
         if (YAML::Load(value).IsNull()) return "missing value";
     } catch (const YAML::Exception& e) {
         return "the value is not valid YAML: " + e.msg;
     }
     try {
-        if (config::load_scenario(base.string()).sections.count("workload") == 0)
+        if (is_workload_key(key) && config::load_scenario(base.string()).sections.count("workload") == 0)
             return "the base scenario has no workload section to override";
     } catch (const config::ConfigError&) {
         return {};  // the base's own problems are reported by validate_points()

@@ -1,4 +1,5 @@
-// The one place that decides whether a sweep may pass `workload.<key>=<value>` to `nicsim run`.
+// The one place that decides whether a sweep may pass `workload.<key>=<value>` (or a topology or
+// outputs key) to `nicsim run`.
 // The value goes through the same path as `nicsim run --set`: the config loader keeps it as a
 // section override and the registered `workload` section check (model/sim/workload/, registered
 // by the run command in the nicsim binary) parses it with the file's own rules. Without a
@@ -17,7 +18,13 @@ namespace nicsim::sweep {
 // "workload.<key>" with a non-empty key.
 bool is_workload_key(const std::string& key);
 
-// Empty when `key=value` is acceptable on top of the base scenario `base`, else the reason.
+// "<section>.<key>" of a section `nicsim run --set` overrides: workload, topology, outputs
+// (faults come only from the file).
+bool is_section_key(const std::string& key);
+
+// Empty when `key=value` (a section key) is acceptable on top of the base scenario `base`,
+// else the reason. The topology and outputs sections go through their registered checks in
+// the same way.
 std::string check_workload_override(const std::filesystem::path& base, const std::string& key, const std::string& value);
 
 // Loads `base` with every `assignments` (parameters and workload keys) and runs the section
