@@ -115,3 +115,75 @@ TEST_CASE("Latency budget of zero-length Send and Write: their (empty) frame is 
     CHECK(budget.matched == 2);
     CHECK(budget.unmatched == 0);
 }
+
+TEST_CASE("Latency budget of an incast (b -> a, c -> a): one group per flow; a single flow keeps its groups",
+          "[budget]") {
+    timing::init_time_resolution();
+    sim::TestbedParams p(3);
+    p.use_switch = true;
+    for (sim::HostSideParams& h : p.hosts) h.nic.trace = true;
+    sim::Testbed sys("sys", p);
+    constexpr int kOps = 3;
+    std::vector<sim::OpRecord> ops;
+    bool done = false;
+    sys.body = [&] {
+        const auto [b, a_from_b] = sys.connect_pair({}, 1 << 20, 100 * timing::kUs, 1, 0);
+        const auto [c, a_from_c] = sys.connect_pair({}, 1 << 20, 100 * timing::kUs, 2, 0);
+        const sim::QpEnd src[2] = {b, c}, dst[2] = {a_from_b, a_from_c};
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        for (int k = 0; k < kOps; ++k)
+            for (int f = 0; f < 2; ++f) {
+                const int from = 1 + f;
+                auto data = pattern(64, uint32_t(10 * k + f));
+                sys.host(from).mem.write(src[f].buf + 64 * k, data);
+                sim::OpRecord r = op_record(sim::OpKind::Write, 64, src[f], uint64_t(100 * from + k), false,
+                                            timing::now_ps(), 0);
+                r.initiator = from;
+                r.target = 0;
+                REQUIRE(sys.host(from).dev.post_send(src[f].qp, {write_wr(r.wr_id, src[f], 64 * k, 64, dst[f], 64 * k)}) ==
+                        0);
+                REQUIRE(sys.wait_until([&] { return sys.host(0).mem.read(dst[f].buf + 64 * k, 64) == data; },
+                                       20 * timing::kUs, 1000));
+                r.done = timing::now_ps();
+                ops.push_back(r);
+                sc_core::wait(timing::to_sc(5 * timing::kUs));
+            }
+        sc_core::wait(timing::to_sc(20 * timing::kUs));
+        done = true;
+        sc_core::sc_stop();
+    };
+    sc_core::sc_start();
+    REQUIRE(done);
+
+    const auto dir = std::filesystem::temp_directory_path() / "nicsim_budget_flows_test";
+    std::filesystem::remove_all(dir);
+    const sim::LatencyBudget budget = sim::write_latency_budget(sys, ops, dir);
+    CHECK(budget.matched == uint64_t(2 * kOps));
+    REQUIRE(budget.groups.size() == 2);  // one (kind, size), two flows
+    for (size_t g = 0; g < 2; ++g) {
+        CHECK(budget.groups[g].ops == uint64_t(kOps));
+        CHECK(budget.groups[g].initiator == int(1 + g));
+        CHECK(budget.groups[g].target == 0);
+    }
+    const YAML::Node j = YAML::LoadFile((dir / "budget.json").string());
+    REQUIRE(j["groups"].size() == 2);
+    CHECK(j["groups"][0]["flow"]["initiator"].as<std::string>() == "b");
+    CHECK(j["groups"][0]["flow"]["target"].as<std::string>() == "a");
+    CHECK(j["groups"][1]["flow"]["initiator"].as<std::string>() == "c");
+    std::ifstream md_file(dir / "budget.md");
+    std::stringstream md;
+    md << md_file.rdbuf();
+    CHECK(md.str().find("## write 64 B, b -> a (3 ops)") != std::string::npos);
+    CHECK(md.str().find("## write 64 B, c -> a (3 ops)") != std::string::npos);
+
+    // One flow only: grouped by (kind, size) as before, no flow in the output.
+    std::vector<sim::OpRecord> from_b;
+    for (const auto& op : ops)
+        if (op.initiator == 1) from_b.push_back(op);
+    const sim::LatencyBudget one = sim::latency_budget(sys, from_b);
+    REQUIRE(one.groups.size() == 1);
+    CHECK_FALSE(one.groups[0].per_flow());
+    CHECK(one.groups[0].ops == uint64_t(kOps));
+    CHECK(sim::budget_json(one).find("\"flow\"") == std::string::npos);
+    CHECK(sim::budget_markdown(one).find("## write 64 B (3 ops)") != std::string::npos);
+}
