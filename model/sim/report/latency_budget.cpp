@@ -147,12 +147,13 @@ std::string BudgetGroup::label() const {
 
 LatencyBudget build_latency_budget(const std::vector<OpPath>& paths) {
     LatencyBudget b;
-    // One flow: groups by (kind, size) as always; several: by flow too, so that no group mixes
-    // flows (incast, all-to-all) and a single-flow run's output stays as it was.
-    std::set<std::pair<int, int>> flows;
+    // Operations between one pair of hosts (one way, or both ways as in a ping-pong): grouped by
+    // (kind, size) as always; between several pairs (incast, all-to-all, a ring): by directed
+    // flow too, so that no group mixes flows.
+    std::set<std::pair<int, int>> pairs;
     for (const OpPath& p : paths)
-        if (p.matched) flows.insert({p.op.initiator, p.op.target});
-    const bool per_flow = flows.size() > 1;
+        if (p.matched) pairs.insert(std::minmax(p.op.initiator, p.op.target));
+    const bool per_flow = pairs.size() > 1;
     std::map<std::tuple<int, uint32_t, int, int>, std::vector<const OpPath*>> groups;
     std::map<std::string, uint64_t> reasons;
     for (const OpPath& p : paths) {

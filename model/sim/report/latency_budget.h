@@ -32,8 +32,9 @@ struct BudgetStage {
 struct BudgetGroup {
     OpKind kind = OpKind::Write;
     uint32_t size = 0;
-    // The flow (initiator -> target host index) when the run has more than one flow, so that
-    // each group holds one flow's operations; -1 for both when there is a single flow.
+    // The flow (initiator -> target host index) when the operations ran between more than one
+    // pair of hosts, so that each group holds one flow's operations; -1 for both when they ran
+    // between one pair (either way: a ping-pong stays one group, as ib_write_lat reports it).
     int initiator = -1, target = -1;
     bool per_flow() const { return initiator >= 0; }
     std::string label() const;  // "write 64 B", or "write 64 B, b -> a" per flow
