@@ -116,7 +116,7 @@ TEST_CASE("Latency budget of zero-length Send and Write: their (empty) frame is 
     CHECK(budget.unmatched == 0);
 }
 
-TEST_CASE("Latency budget of an incast (b -> a, c -> a): one group per flow; a single flow keeps its groups",
+TEST_CASE("Latency budget of an incast (b -> a, c -> a): one group per flow, a single flow keeps its groups",
           "[budget]") {
     timing::init_time_resolution();
     sim::TestbedParams p(3);

@@ -14,7 +14,9 @@
 
 #include "nic/t5/nic_pipeline_config.h"
 #include "proto/ethernet.h"
+#include "sim/report/stats_report.h"
 #include "sim/stats/json_text.h"
+#include "sim/stats/trace_stage_counters.h"
 
 namespace nicsim::sim {
 
@@ -224,14 +226,30 @@ void utilisation_counter(TraceBuilder& b, int pid, const std::string& name, std:
     }
 }
 
-// Frames in a stage's FIFO: from their first beat's write to their last beat's pop.
-void fifo_counter(TraceBuilder& b, int pid, const std::string& name, std::vector<std::pair<uint64_t, int>> deltas) {
-    std::sort(deltas.begin(), deltas.end());  // at one instant, leaving (-1) before entering (+1)
-    int64_t level = 0;
-    for (size_t i = 0; i < deltas.size(); ++i) {
-        level += deltas[i].second;
-        if (i + 1 == deltas.size() || deltas[i + 1].first != deltas[i].first)
-            b.counter(pid, name, deltas[i].first, "frames", double(level));
+// Beats in a stage's input FIFO (of that stage's width), as stats.json estimates them from the
+// trace (sim/stats/trace_stage_counters.h). Samples are per nanosecond: a nanosecond in which
+// the level changes shows the most it held (so peaks shorter than 1 ns stay visible, as in
+// stats.json's max_occupancy_beats), then the level it ended at from the next nanosecond on.
+void fifo_counter(TraceBuilder& b, int pid, const std::string& name, const std::vector<nic::StageConfig>& stages,
+                  size_t s, const std::vector<stats::TracedFrame>& frames) {
+    const auto steps = stats::fifo_occupancy(stages, s, frames);
+    bool any = false;
+    uint64_t shown = 0, level = 0;
+    auto show = [&](uint64_t at, uint64_t v) {
+        if (any && v == shown) return;
+        b.counter(pid, name, at, "beats", double(v));
+        any = true;
+        shown = v;
+    };
+    for (size_t i = 0; i < steps.size();) {
+        const uint64_t at = to_ns(steps[i].first);
+        uint64_t peak = level;  // held at the start of this nanosecond
+        for (; i < steps.size() && to_ns(steps[i].first) == at; ++i) {
+            level = steps[i].second;
+            peak = std::max(peak, level);
+        }
+        show(at, peak);
+        if (level != peak && (i == steps.size() || to_ns(steps[i].first) > at + 1)) show(at + 1, level);
     }
 }
 
@@ -240,16 +258,16 @@ Ps stage_entry(const nic::FrameTiming& t, size_t s) { return s == 0 ? t.first_wr
 // One chain's stage slices and FIFO counters.
 template <class Record, class Describe>
 void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std::vector<nic::StageConfig>& stages,
-                  const std::vector<Record>& frames, Describe describe) {
+                  const std::vector<Record>& frames, const std::vector<stats::TracedFrame>& traced, Describe describe) {
+    std::vector<stats::TracedFrame> timed;  // frames with a time at every stage
+    for (const stats::TracedFrame& f : traced)
+        if (f.timing && f.timing->stages.size() == stages.size()) timed.push_back(f);
     for (size_t s = 0; s < stages.size(); ++s) {
-        std::vector<std::pair<uint64_t, int>> deltas;
         const Ps T = stages[s].clock.period();
         for (const Record& f : frames) {
             if (f.chain.stages.size() != stages.size()) continue;
             const nic::StageTiming& st = f.chain.stages[s];
             const Ps entry = stage_entry(f.chain, s);
-            deltas.emplace_back(to_ns(entry), +1);
-            deltas.emplace_back(to_ns(st.last_pop), -1);
             if (!b.wants(st.first_pop)) continue;
             Args a;
             describe(a, f);
@@ -261,7 +279,7 @@ void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std
             // The stage is busy with the frame while it pops its beats, one per cycle.
             b.slice(pid, tid0 + int(s), "frame " + std::to_string(f.frame_id), st.first_pop, st.last_pop + T, a);
         }
-        fifo_counter(b, pid, std::string("fifo ") + dir + "." + stages[s].name, std::move(deltas));
+        fifo_counter(b, pid, std::string("fifo ") + dir + "." + stages[s].name, stages, s, timed);
     }
 }
 
@@ -290,10 +308,11 @@ void nic_events(TraceBuilder& b, const Testbed& sys, int i, Ps elapsed, Ps windo
                 start, end, Args().add("qpn", w.qpn).add("wr_id", w.wr_id).add("pushed", w.pushed), parts);
     }
 
-    chain_events(b, pid, kTxStage0, "tx", pc.tx, tr.tx, [](Args& a, const nic::TxFrameRecord& f) {
+    const NicTracedFrames traced = nic_traced_frames(nic);
+    chain_events(b, pid, kTxStage0, "tx", pc.tx, tr.tx, traced.tx, [](Args& a, const nic::TxFrameRecord& f) {
         a.add("frame", f.frame_id).add("bytes", f.frame_bytes).add("payload", f.payload).add("qpn", f.qpn).add("seq", f.seq);
     });
-    chain_events(b, pid, kRxStage0, "rx", pc.rx, tr.rx, [](Args& a, const nic::RxFrameRecord& f) {
+    chain_events(b, pid, kRxStage0, "rx", pc.rx, tr.rx, traced.rx, [](Args& a, const nic::RxFrameRecord& f) {
         a.add("frame", f.frame_id).add("bytes", f.frame_bytes).add("payload", f.payload).add("seq", f.seq);
     });
 

@@ -5,7 +5,7 @@
 // ready, payload beats) and placement DMA writes (issued -> in host memory); given OpRecords,
 // the application's operations (posted -> done) on an "operations" track of the host that
 // initiated them (more lanes where operations overlap);
-// counter tracks for the frames in each stage's FIFO and the link utilisation per window.
+// counter tracks for the beats in each stage's FIFO (of its width) and the link utilisation per window.
 // Everything per frame needs the NICs' traces (T5NicParams::trace); without them only the
 // operations appear.
 //

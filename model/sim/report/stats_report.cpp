@@ -183,23 +183,29 @@ void trace_stats(StatsRegistry& r, const std::string& p, const nic::T5Nic& n) {
 
 }  // namespace
 
-NicStageCounters trace_stage_counters(const nic::T5Nic& n) {
-    NicStageCounters out;
-    if (!n.params().trace) return out;
+NicTracedFrames nic_traced_frames(const nic::T5Nic& n) {
+    NicTracedFrames out;
     const nic::NicTrace& tr = n.trace();
     const nic::NicPipelineConfig& pc = n.params().pipeline;
-    std::vector<stats::TracedFrame> tx, rx;
-    for (const nic::TxFrameRecord& f : tr.tx) tx.push_back({f.frame_bytes, pc.tx.at(0).clock.period(), &f.chain});
+    for (const nic::TxFrameRecord& f : tr.tx) out.tx.push_back({f.frame_bytes, pc.tx.at(0).clock.period(), &f.chain});
     for (const nic::RxFrameRecord& f : tr.rx) {
         // The MAC hands over a beat each time its last byte has arrived: the frame's bytes
         // arrive evenly between first_byte and last_byte (padding to 60 B and the FCS included).
         const uint64_t data =
             proto::ethernet_wire_bytes(f.frame_bytes) - proto::kEthernetPreambleSize - proto::kEthernetMinIfgSize;
         const Ps byte_time = f.last_byte > f.first_byte ? (f.last_byte - f.first_byte) / data : 0;
-        rx.push_back({f.frame_bytes, byte_time * pc.rx.at(0).width_bytes, &f.chain});
+        out.rx.push_back({f.frame_bytes, byte_time * pc.rx.at(0).width_bytes, &f.chain});
     }
-    out.tx = stats::counters_from_trace(pc.tx, tx);
-    out.rx = stats::counters_from_trace(pc.rx, rx);
+    return out;
+}
+
+NicStageCounters trace_stage_counters(const nic::T5Nic& n) {
+    NicStageCounters out;
+    if (!n.params().trace) return out;
+    const nic::NicPipelineConfig& pc = n.params().pipeline;
+    const NicTracedFrames frames = nic_traced_frames(n);
+    out.tx = stats::counters_from_trace(pc.tx, frames.tx);
+    out.rx = stats::counters_from_trace(pc.rx, frames.rx);
     out.source = "trace";
     return out;
 }

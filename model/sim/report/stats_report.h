@@ -12,6 +12,7 @@
 
 #include "nic/pipeline/stage_counters.h"
 #include "sim/stats/stats_registry.h"
+#include "sim/stats/trace_stage_counters.h"
 #include "sim/testbed.h"
 #include "sim/workload/op_record.h"
 
@@ -28,6 +29,12 @@ struct NicStageCounters {
 NicStageCounters nic_stage_counters(const nic::T5Nic& nic);
 // Always the ones rebuilt from the trace (source "none" when the NIC did not trace).
 NicStageCounters trace_stage_counters(const nic::T5Nic& nic);
+// A traced NIC's TX and RX frames as the trace-built FIFO estimate takes them
+// (sim/stats/trace_stage_counters.h): bytes, the source's beat interval, stage times.
+struct NicTracedFrames {
+    std::vector<stats::TracedFrame> tx, rx;
+};
+NicTracedFrames nic_traced_frames(const nic::T5Nic& nic);
 // Whether PipelineChain::counters() exists in this build (it comes with branch `speed`).
 bool engine_stage_counters_available();
 
