@@ -79,7 +79,7 @@ Command add_run_command(CLI::App& app) {
         // The reports read the NICs' per-frame records while the system is still alive.
         if (!opt->out.empty()) eo.after_run = [&](sim::Testbed& sys, const std::vector<sim::OpRecord>& ops) {
             if (plan.outputs.budget) sim::write_latency_budget(sys, ops, dir);
-            if (plan.outputs.stats) sim::write_stats(sys, dir);
+            if (plan.outputs.stats) sim::write_stats(sys, dir, ops);
             if (plan.outputs.perfetto) sim::write_perfetto_trace(sys, ops, dir / sim::kPerfettoTraceFile);
         };
         sim::RunOutcome r;

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "net/eth_frame.h"
+#include "timing/busy_intervals.h"
 #include "timing/event_queue.h"
 
 namespace nicsim::net {
@@ -45,6 +46,8 @@ public:
     uint64_t frames_sent() const { return sent_; }
     uint64_t frames_dropped() const { return dropped_; }
     uint64_t wire_bytes() const { return wire_bytes_; }  // preamble, FCS, padding and IFG included
+    // When the wire was occupied (preamble to the end of the IFG): busy time over any window.
+    const timing::BusyIntervals& busy_log() const { return busy_; }
 
 private:
     LinkParams params_;
@@ -55,6 +58,7 @@ private:
     std::vector<Tap> taps_;
     timing::Ps free_at_ = 0;
     uint64_t sent_ = 0, dropped_ = 0, wire_bytes_ = 0;
+    timing::BusyIntervals busy_;
 };
 
 }  // namespace nicsim::net

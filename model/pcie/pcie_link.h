@@ -36,6 +36,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "pcie/pcie_params.h"
+#include "timing/busy_intervals.h"
 #include "timing/event_queue.h"
 
 namespace nicsim::pcie {
@@ -71,6 +72,9 @@ public:
     void set_msix_handler(std::function<void(uint32_t vector)> fn) { msix_handler_ = std::move(fn); }
 
     const LinkStats& stats() const { return stats_; }
+    // When each direction was serializing TLPs (busy_up / busy_down over any window).
+    const timing::BusyIntervals& busy_up_log() const { return up_log_; }
+    const timing::BusyIntervals& busy_down_log() const { return down_log_; }
     uint32_t tags_in_use() const { return tags_in_use_; }
     uint64_t events_run() const { return eq_.callbacks_run(); }  // link callbacks so far
 
@@ -99,6 +103,7 @@ private:
     std::vector<Request*> free_reqs_;
     uint64_t seq_ = 0;
     timing::Ps up_busy_ = 0, down_busy_ = 0;
+    timing::BusyIntervals up_log_, down_log_;
     timing::Ps writes_visible_at_ = 0;  // when the last posted write so far reaches memory
     uint32_t tags_in_use_ = 0;
     uint32_t ph_ = 0, pd_ = 0, nph_ = 0;  // credits available

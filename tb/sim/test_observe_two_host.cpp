@@ -94,6 +94,8 @@ struct TraceShape {
     size_t slices = 0, counters = 0, instants = 0, async_begin = 0, async_end = 0, negative_dur = 0;
     size_t non_monotone = 0, overlapping = 0;
     std::set<std::string> counter_names;
+    std::map<std::pair<int, std::string>, double> fifo_max_beats;  // by (pid, "fifo tx.ulp_tx")
+    size_t fifo_without_beats = 0;
     std::map<int, std::set<std::string>> async_cats;  // pid -> categories
     std::map<std::pair<int, int>, std::set<std::string>> slice_names;
 };
@@ -120,6 +122,13 @@ TraceShape shape_of(const YAML::Node& trace) {
             ++s.counters;
             const std::string n = e["name"].as<std::string>();
             s.counter_names.insert(n);
+            if (n.rfind("fifo ", 0) == 0) {
+                if (!e["args"]["beats"]) ++s.fifo_without_beats;
+                else {
+                    double& m = s.fifo_max_beats[{pid, n}];
+                    m = std::max(m, e["args"]["beats"].as<double>());
+                }
+            }
             auto key = std::make_pair(pid, n);
             if (last_counter.count(key) && ts < last_counter[key]) ++s.non_monotone;
             last_counter[key] = ts;
@@ -344,6 +353,24 @@ TEST_CASE("Two-host run: stats.json/.csv shape, utilisation against the pcap, Pe
     CHECK(s.counter_names.count("fifo rx.tpt") == 1);
     CHECK(s.counter_names.count("link tx") == 1);
     CHECK(s.counter_names.count("link rx") == 1);
+    // FIFO counters count beats of the stage's width: they peak where the trace-built counters'
+    // max_occupancy does (the same estimate; the nanosecond samples keep short peaks), within
+    // the FIFO's depth.
+    CHECK(s.fifo_without_beats == 0);
+    for (int pid : {1, 2}) {
+        const sim::NicStageCounters traced = sim::trace_stage_counters(sys.host(pid - 1).nic);
+        for (const std::string chain : {"tx", "rx"}) {
+            const auto& stages = chain == "tx" ? p.hosts[0].nic.pipeline.tx : p.hosts[0].nic.pipeline.rx;
+            for (size_t k = 0; k < stages.size(); ++k) {
+                INFO("pid " << pid << " " << chain << "." << stages[k].name);
+                const auto it = s.fifo_max_beats.find({pid, "fifo " + chain + "." + stages[k].name});
+                REQUIRE(it != s.fifo_max_beats.end());
+                CHECK(it->second == double((chain == "tx" ? traced.tx : traced.rx).at(k).max_occupancy));
+                CHECK(it->second <= stages[k].fifo_depth_beats);
+                CHECK(it->second >= 1);
+            }
+        }
+    }
     // The frames B's MAC_RX received are the frames A's MAC_TX sent (same ids, same slice names).
     const auto& a_mac_tx = s.slice_names.at({1, sim::perfetto_tid::kTxStage0 + 3});
     const auto& b_mac_rx = s.slice_names.at({2, sim::perfetto_tid::kRxStage0});

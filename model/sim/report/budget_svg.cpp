@@ -72,7 +72,8 @@ std::string budget_svg(const LatencyBudget& b) {
          "(total at the right)</text>\n";
     double y = top;
     for (const BudgetGroup& g : b.groups) {
-        const std::string label = std::string(op_kind_name(g.kind)) + " " + std::to_string(g.size) + " B";
+        const std::string label = std::string(op_kind_name(g.kind)) + " " + std::to_string(g.size) + " B" +
+                                  (g.per_flow() ? ", " + host_name(g.initiator) + " -> " + host_name(g.target) : "");
         o += "<text x=\"" + fmt("%.0f", label_w - 8) + "\" y=\"" + fmt("%.1f", y + bar_h * 0.7) +
              "\" text-anchor=\"end\">" + xml_escape(label) + "</text>\n";
         double x = label_w;

@@ -120,7 +120,7 @@ private:
     void leg_rows(int from, int to, const Leg& leg, const std::string& prefix, const std::string& data_stage,
                   bool data_floor, uint64_t src_addr, uint32_t msg_bytes);
     bool host_and_sge_rows(const nic::WorkRecord*& work);
-    bool finish_rows(int at_host, const Leg& leg, bool recv_cqe);
+    bool finish_rows(int at_host, const Leg& leg, bool recv_cqe, uint32_t msg_bytes);
 
     const TraceIndex& ix_;
     const Testbed& sys_;
@@ -129,6 +129,9 @@ private:
 };
 
 bool PathBuilder::find_leg(int from, int to, Leg& leg) {
+    // Even a zero-length message occupies stream bytes (MPA header, DDP header, CRC), so the
+    // range is never empty for a message that went out.
+    if (leg.seq_end == leg.seq_first) return false;
     const uint32_t last = leg.seq_end - 1;
     const auto& frames = ix_.data_frames(from, leg.qpn);
     for (size_t k = ix_.first_emitted_at(from, leg.qpn, leg.since); k < frames.size(); ++k) {
@@ -248,8 +251,9 @@ bool PathBuilder::host_and_sge_rows(const nic::WorkRecord*& work) {
     return true;
 }
 
-// Placement at `at_host` caused by the leg's frame, the CQE when the op ends on one, the poll.
-bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe) {
+// Placement at `at_host` caused by the leg's frame (none for a zero-length message of
+// `msg_bytes` == 0), the CQE when the op ends on one, the poll.
+bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe, uint32_t msg_bytes) {
     const OpRecord& op = path_.op;
     // The frame's latest placement the application could have seen by `done` (a frame may
     // also carry the start of the next message), else its latest.
@@ -261,9 +265,17 @@ bool PathBuilder::finish_rows(int at_host, const Leg& leg, bool recv_cqe) {
         if (p->done <= op.done && (!pl || p->done > pl->done)) pl = p;
     }
     if (!pl) pl = latest;
-    if (!pl) return fail("no placement from the frame carrying the last byte");
-    row("RX: TPT -> endpoint -> placement DMA issued", pl->issued);
-    row("SGE: placement DMA write visible (PCIe MWr)", pl->done, true, write_dma_floor(side(at_host).pcie, pl->bytes));
+    if (pl) {
+        row("RX: TPT -> endpoint -> placement DMA issued", pl->issued);
+        row("SGE: placement DMA write visible (PCIe MWr)", pl->done, true,
+            write_dma_floor(side(at_host).pcie, pl->bytes));
+    } else if (msg_bytes == 0) {
+        // A zero-length message places nothing: its frame's empty DDP segment ends at the
+        // endpoint (which completes a Send's receive WQE from there).
+        row("RX: TPT -> endpoint (zero-length: nothing to place)", leg.rx->delivered);
+    } else {
+        return fail("no placement from the frame carrying the last byte");
+    }
     // The CQE the poll saw: the frame's latest one written by `done` (a frame carrying several
     // messages completes several; a Read's is its own wr_id's).
     const nic::CompletionRecord* cqe = nullptr;
@@ -308,7 +320,7 @@ OpPath PathBuilder::build() {
         const bool inl = op.inline_data || work->payload_first == 0 || op.size == 0;
         leg_rows(i, j, leg, "", inl ? "SGE: inline payload beats" : "SGE: payload DMA (gather)", !inl,
                  work->payload_addr, op.size);
-        if (!finish_rows(j, leg, op.kind == OpKind::Send)) return unmatched();
+        if (!finish_rows(j, leg, op.kind == OpKind::Send, op.size)) return unmatched();
     } else {
         leg_rows(i, j, leg, "request: ", "", false, 0, 0);
         const nic::ReadSourceRecord* rs = nullptr;
@@ -333,7 +345,7 @@ OpPath PathBuilder::build() {
         }
         leg_rows(j, i, back, "response: ", "read DMA at the responder (source data at ULP_TX)", true, rs->addr,
                  rs->bytes);
-        if (!finish_rows(i, back, false)) return unmatched();
+        if (!finish_rows(i, back, false, rs->bytes)) return unmatched();
     }
     path_.matched = true;
     return path_;

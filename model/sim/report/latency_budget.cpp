@@ -6,6 +6,8 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <stdexcept>
 
 #include "sim/report/budget_svg.h"
@@ -40,10 +42,12 @@ std::vector<std::string> stage_order(const std::vector<const OpPath*>& paths) {
     return order;
 }
 
-BudgetGroup aggregate(OpKind kind, uint32_t size, const std::vector<const OpPath*>& paths) {
+BudgetGroup aggregate(OpKind kind, uint32_t size, int initiator, int target, const std::vector<const OpPath*>& paths) {
     BudgetGroup g;
     g.kind = kind;
     g.size = size;
+    g.initiator = initiator;
+    g.target = target;
     g.ops = paths.size();
     const double n = double(paths.size());
     std::vector<Ps> totals;
@@ -135,9 +139,22 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 
 }  // namespace
 
+std::string BudgetGroup::label() const {
+    std::string l = std::string(op_kind_name(kind)) + " " + size_label(size);
+    if (per_flow()) l += ", " + host_name(initiator) + " -> " + host_name(target);
+    return l;
+}
+
 LatencyBudget build_latency_budget(const std::vector<OpPath>& paths) {
     LatencyBudget b;
-    std::map<std::pair<int, uint32_t>, std::vector<const OpPath*>> groups;
+    // Operations between one pair of hosts (one way, or both ways as in a ping-pong): grouped by
+    // (kind, size) as always; between several pairs (incast, all-to-all, a ring): by directed
+    // flow too, so that no group mixes flows.
+    std::set<std::pair<int, int>> pairs;
+    for (const OpPath& p : paths)
+        if (p.matched) pairs.insert(std::minmax(p.op.initiator, p.op.target));
+    const bool per_flow = pairs.size() > 1;
+    std::map<std::tuple<int, uint32_t, int, int>, std::vector<const OpPath*>> groups;
     std::map<std::string, uint64_t> reasons;
     for (const OpPath& p : paths) {
         if (!p.matched) {
@@ -146,9 +163,11 @@ LatencyBudget build_latency_budget(const std::vector<OpPath>& paths) {
             continue;
         }
         ++b.matched;
-        groups[{int(p.op.kind), p.op.size}].push_back(&p);
+        groups[{int(p.op.kind), p.op.size, per_flow ? p.op.initiator : -1, per_flow ? p.op.target : -1}].push_back(&p);
     }
-    for (const auto& [key, members] : groups) b.groups.push_back(aggregate(OpKind(key.first), key.second, members));
+    for (const auto& [key, members] : groups)
+        b.groups.push_back(aggregate(OpKind(std::get<0>(key)), std::get<1>(key), std::get<2>(key), std::get<3>(key),
+                                     members));
     for (const auto& [why, count] : reasons) b.unmatched_reasons.push_back(std::to_string(count) + " x " + why);
     return b;
 }
@@ -170,8 +189,11 @@ std::string budget_json(const LatencyBudget& b) {
     for (size_t gi = 0; gi < b.groups.size(); ++gi) {
         const BudgetGroup& g = b.groups[gi];
         o += gi ? ",\n" : "\n";
-        o += "    {\"kind\": " + json_string(op_kind_name(g.kind)) + ", \"size\": " + std::to_string(g.size) +
-             ", \"ops\": " + std::to_string(g.ops) + ",\n";
+        o += "    {\"kind\": " + json_string(op_kind_name(g.kind)) + ", \"size\": " + std::to_string(g.size);
+        if (g.per_flow())
+            o += ", \"flow\": {\"initiator\": " + json_string(host_name(g.initiator)) +
+                 ", \"target\": " + json_string(host_name(g.target)) + "}";
+        o += ", \"ops\": " + std::to_string(g.ops) + ",\n";
         o += "     \"total\": {\"mean\": " + num(g.total_mean_ns) + ", \"p50\": " + num(g.total_p50_ns) +
              ", \"p99\": " + num(g.total_p99_ns) + ", \"floor\": " + num(g.floor_ns) + "},\n";
         o += "     \"nic_processing_per_packet\": {\"tx_offload\": " + num(g.tx_offload_ns) +
@@ -204,7 +226,7 @@ std::string budget_markdown(const LatencyBudget& b) {
     o += ".\n";
     for (const BudgetGroup& g : b.groups) {
         const std::string bytes = g.size >= 1024 ? std::to_string(g.size) + " B, " : "";
-        o += "\n## " + std::string(op_kind_name(g.kind)) + " " + size_label(g.size) + " (" + bytes +
+        o += "\n## " + g.label() + " (" + bytes +
              std::to_string(g.ops) + " ops)\n\n";
         o += "| stage | mean | p50 | p99 | share | floor | wait |\n|---|---:|---:|---:|---:|---:|---:|\n";
         for (const BudgetStage& s : g.stages)

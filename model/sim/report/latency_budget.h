@@ -1,5 +1,5 @@
 // The latency budget of a run: every operation's critical path (critical_path.h) grouped by
-// (kind, size), per stage mean / p50 / p99 in ns, its share of the mean total and its floor,
+// (kind, size) (and flow, when the run has several), per stage mean / p50 / p99 in ns, its share of the mean total and its floor,
 // plus the NIC pipeline's own processing per packet. Written as budget.json, budget.md and
 // budget.svg (docs/latency_budget.md explains the method and how to read them).
 //
@@ -32,6 +32,12 @@ struct BudgetStage {
 struct BudgetGroup {
     OpKind kind = OpKind::Write;
     uint32_t size = 0;
+    // The flow (initiator -> target host index) when the operations ran between more than one
+    // pair of hosts, so that each group holds one flow's operations; -1 for both when they ran
+    // between one pair (either way: a ping-pong stays one group, as ib_write_lat reports it).
+    int initiator = -1, target = -1;
+    bool per_flow() const { return initiator >= 0; }
+    std::string label() const;  // "write 64 B", or "write 64 B, b -> a" per flow
     uint64_t ops = 0;
     std::vector<BudgetStage> stages;  // in path order; the means add up to total_mean_ns
     double total_mean_ns = 0, total_p50_ns = 0, total_p99_ns = 0;
@@ -42,7 +48,7 @@ struct BudgetGroup {
 };
 
 struct LatencyBudget {
-    std::vector<BudgetGroup> groups;  // by kind, then size
+    std::vector<BudgetGroup> groups;  // by kind, then size, then flow
     uint64_t matched = 0, unmatched = 0;
     std::vector<std::string> unmatched_reasons;  // distinct reasons, with counts
 };

@@ -14,7 +14,9 @@
 
 #include "nic/t5/nic_pipeline_config.h"
 #include "proto/ethernet.h"
+#include "sim/report/stats_report.h"
 #include "sim/stats/json_text.h"
+#include "sim/stats/trace_stage_counters.h"
 
 namespace nicsim::sim {
 
@@ -224,14 +226,31 @@ void utilisation_counter(TraceBuilder& b, int pid, const std::string& name, std:
     }
 }
 
-// Frames in a stage's FIFO: from their first beat's write to their last beat's pop.
-void fifo_counter(TraceBuilder& b, int pid, const std::string& name, std::vector<std::pair<uint64_t, int>> deltas) {
-    std::sort(deltas.begin(), deltas.end());  // at one instant, leaving (-1) before entering (+1)
-    int64_t level = 0;
-    for (size_t i = 0; i < deltas.size(); ++i) {
-        level += deltas[i].second;
-        if (i + 1 == deltas.size() || deltas[i + 1].first != deltas[i].first)
-            b.counter(pid, name, deltas[i].first, "frames", double(level));
+// Beats in a stage's input FIFO (of that stage's width), as stats.json estimates them from the
+// trace (sim/stats/trace_stage_counters.h), per window of `window` ps: a window in which the
+// level changes shows the most it held (so short peaks stay visible, as in stats.json's
+// max_occupancy_beats), then the level it ended at from the next window on. A streaming stage
+// toggles between levels every cycle; windows keep the samples to at most two per window.
+void fifo_counter(TraceBuilder& b, int pid, const std::string& name, const std::vector<nic::StageConfig>& stages,
+                  size_t s, const std::vector<stats::TracedFrame>& frames, Ps window) {
+    const auto steps = stats::fifo_occupancy(stages, s, frames);
+    bool any = false;
+    uint64_t shown = 0, level = 0;
+    auto show = [&](uint64_t k, uint64_t v) {
+        if (any && v == shown) return;
+        b.counter(pid, name, to_ns(Ps(k) * window), "beats", double(v));
+        any = true;
+        shown = v;
+    };
+    for (size_t i = 0; i < steps.size();) {
+        const uint64_t k = steps[i].first / window;
+        uint64_t peak = level;  // held at the start of this window
+        for (; i < steps.size() && steps[i].first / window == k; ++i) {
+            level = steps[i].second;
+            peak = std::max(peak, level);
+        }
+        show(k, peak);
+        if (level != peak && (i == steps.size() || steps[i].first / window > k + 1)) show(k + 1, level);
     }
 }
 
@@ -240,16 +259,17 @@ Ps stage_entry(const nic::FrameTiming& t, size_t s) { return s == 0 ? t.first_wr
 // One chain's stage slices and FIFO counters.
 template <class Record, class Describe>
 void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std::vector<nic::StageConfig>& stages,
-                  const std::vector<Record>& frames, Describe describe) {
+                  const std::vector<Record>& frames, const std::vector<stats::TracedFrame>& traced, Ps fifo_window,
+                  Describe describe) {
+    std::vector<stats::TracedFrame> timed;  // frames with a time at every stage
+    for (const stats::TracedFrame& f : traced)
+        if (f.timing && f.timing->stages.size() == stages.size()) timed.push_back(f);
     for (size_t s = 0; s < stages.size(); ++s) {
-        std::vector<std::pair<uint64_t, int>> deltas;
         const Ps T = stages[s].clock.period();
         for (const Record& f : frames) {
             if (f.chain.stages.size() != stages.size()) continue;
             const nic::StageTiming& st = f.chain.stages[s];
             const Ps entry = stage_entry(f.chain, s);
-            deltas.emplace_back(to_ns(entry), +1);
-            deltas.emplace_back(to_ns(st.last_pop), -1);
             if (!b.wants(st.first_pop)) continue;
             Args a;
             describe(a, f);
@@ -261,11 +281,11 @@ void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std
             // The stage is busy with the frame while it pops its beats, one per cycle.
             b.slice(pid, tid0 + int(s), "frame " + std::to_string(f.frame_id), st.first_pop, st.last_pop + T, a);
         }
-        fifo_counter(b, pid, std::string("fifo ") + dir + "." + stages[s].name, std::move(deltas));
+        fifo_counter(b, pid, std::string("fifo ") + dir + "." + stages[s].name, stages, s, timed, fifo_window);
     }
 }
 
-void nic_events(TraceBuilder& b, const Testbed& sys, int i, Ps elapsed, Ps window) {
+void nic_events(TraceBuilder& b, const Testbed& sys, int i, Ps elapsed, Ps window, Ps fifo_window) {
     const int pid = i + 1;
     const nic::T5Nic& nic = sys.host(i).nic;
     const nic::NicTrace& tr = nic.trace();
@@ -290,10 +310,11 @@ void nic_events(TraceBuilder& b, const Testbed& sys, int i, Ps elapsed, Ps windo
                 start, end, Args().add("qpn", w.qpn).add("wr_id", w.wr_id).add("pushed", w.pushed), parts);
     }
 
-    chain_events(b, pid, kTxStage0, "tx", pc.tx, tr.tx, [](Args& a, const nic::TxFrameRecord& f) {
+    const NicTracedFrames traced = nic_traced_frames(nic);
+    chain_events(b, pid, kTxStage0, "tx", pc.tx, tr.tx, traced.tx, fifo_window, [](Args& a, const nic::TxFrameRecord& f) {
         a.add("frame", f.frame_id).add("bytes", f.frame_bytes).add("payload", f.payload).add("qpn", f.qpn).add("seq", f.seq);
     });
-    chain_events(b, pid, kRxStage0, "rx", pc.rx, tr.rx, [](Args& a, const nic::RxFrameRecord& f) {
+    chain_events(b, pid, kRxStage0, "rx", pc.rx, tr.rx, traced.rx, fifo_window, [](Args& a, const nic::RxFrameRecord& f) {
         a.add("frame", f.frame_id).add("bytes", f.frame_bytes).add("payload", f.payload).add("seq", f.seq);
     });
 
@@ -395,9 +416,10 @@ PerfettoSummary write_trace(std::ostream& os, const Testbed& sys, const std::vec
                             const PerfettoOptions& opt) {
     const Ps elapsed = opt.elapsed ? opt.elapsed : timing::now_ps();
     const Ps window = opt.link_window ? opt.link_window : std::max<Ps>(100 * timing::kNs, elapsed / 500);
+    const Ps fifo_window = opt.fifo_window ? opt.fifo_window : std::max<Ps>(timing::kNs, elapsed / 4000);
     const std::vector<int> lanes = op_lanes(ops, sys.host_count());
     auto generate = [&](TraceBuilder& b) {
-        for (int i = 0; i < sys.host_count(); ++i) nic_events(b, sys, i, elapsed, window);
+        for (int i = 0; i < sys.host_count(); ++i) nic_events(b, sys, i, elapsed, window, fifo_window);
         op_events(b, ops, lanes);
     };
     TraceBuilder counting(opt.max_events);
@@ -416,7 +438,8 @@ PerfettoSummary write_trace(std::ostream& os, const Testbed& sys, const std::vec
     std::stable_sort(events.begin(), events.end(), [](const Event* x, const Event* y) { return x->ts < y->ts; });
 
     os << "{\n\"displayTimeUnit\": \"ns\",\n\"otherData\": {\"generator\": \"nicsim\", \"elapsed_us\": "
-       << us(to_ns(elapsed)) << ", \"link_window_ns\": " << to_ns(window) << ", \"events\": " << kept_events
+       << us(to_ns(elapsed)) << ", \"link_window_ns\": " << to_ns(window)
+       << ", \"fifo_window_ns\": " << to_ns(fifo_window) << ", \"events\": " << kept_events
        << ", \"truncated\": " << (truncated ? "true" : "false");
     if (truncated)
         os << ", \"note\": "

@@ -5,7 +5,8 @@
 // ready, payload beats) and placement DMA writes (issued -> in host memory); given OpRecords,
 // the application's operations (posted -> done) on an "operations" track of the host that
 // initiated them (more lanes where operations overlap);
-// counter tracks for the frames in each stage's FIFO and the link utilisation per window.
+// counter tracks for the beats in each stage's FIFO (of its width; the peak per window) and the
+// link utilisation per window.
 // Everything per frame needs the NICs' traces (T5NicParams::trace); without them only the
 // operations appear.
 //
@@ -32,6 +33,7 @@ struct PerfettoOptions {
     // the earliest events are kept, the file says so in otherData.truncated / otherData.note.
     size_t max_events = 500'000;
     timing::Ps link_window = 0;  // link utilisation window; 0: elapsed / 500, at least 100 ns
+    timing::Ps fifo_window = 0;  // FIFO counter window (peak beats per window); 0: elapsed / 4000, at least 1 ns
     timing::Ps elapsed = 0;      // end of the run; 0: now (sc_time_stamp)
 };
 

@@ -31,13 +31,22 @@ HistogramSpec latency_buckets() { return HistogramSpec::linear(0, 10, 2000); }
 
 double ratio(Ps busy, Ps interval) { return interval ? double(busy) / double(interval) : 0.0; }
 
-void link_stats(StatsRegistry& r, const std::string& p, const net::EthernetLink& l, Ps elapsed) {
+using Window = std::optional<StatsWindow>;
+
+// Busy time inside the window over its length.
+void window_utilisation(StatsRegistry& r, const std::string& name, const timing::BusyIntervals& busy,
+                        const Window& w) {
+    if (w) r.gauge(name, std::min(1.0, ratio(busy.busy_within(w->start, w->end), w->end - w->start)), "ratio");
+}
+
+void link_stats(StatsRegistry& r, const std::string& p, const net::EthernetLink& l, Ps elapsed, const Window& w) {
     const Ps busy = l.wire_bytes() * l.byte_time();
     r.counter(p + ".frames", l.frames_sent(), "frames");
     r.counter(p + ".dropped", l.frames_dropped(), "frames");
     r.counter(p + ".wire_bytes", l.wire_bytes(), "B");
     r.gauge(p + ".busy_ns", ns(busy), "ns");
     r.gauge(p + ".utilisation", ratio(busy, std::max(elapsed, l.busy_until())), "ratio");
+    window_utilisation(r, p + ".utilisation_window", l.busy_log(), w);
 }
 
 void nic_counters(StatsRegistry& r, const std::string& p, const nic::T5Nic& n) {
@@ -76,7 +85,7 @@ void sge_counters(StatsRegistry& r, const std::string& p, const nic::sge::Sge& s
     r.counter(p + ".errors", sge.errors().size(), "errors");
 }
 
-void pcie_counters(StatsRegistry& r, const std::string& p, const pcie::PcieLink& l, Ps elapsed) {
+void pcie_counters(StatsRegistry& r, const std::string& p, const pcie::PcieLink& l, Ps elapsed, const Window& w) {
     const pcie::LinkStats& s = l.stats();
     r.counter(p + ".dma_requests", s.dma_requests, "requests");
     r.counter(p + ".dma_rejected", s.dma_rejected, "requests");
@@ -88,14 +97,39 @@ void pcie_counters(StatsRegistry& r, const std::string& p, const pcie::PcieLink&
     r.counter(p + ".up.payload_bytes", s.payload_up, "B");
     r.gauge(p + ".up.busy_ns", ns(s.busy_up), "ns");
     r.gauge(p + ".up.utilisation", ratio(s.busy_up, std::max(elapsed, s.busy_up)), "ratio");
+    window_utilisation(r, p + ".up.utilisation_window", l.busy_up_log(), w);
     r.counter(p + ".down.tlps", s.tlps_down, "tlps");
     r.counter(p + ".down.bytes", s.bytes_down, "B");
     r.counter(p + ".down.payload_bytes", s.payload_down, "B");
     r.gauge(p + ".down.busy_ns", ns(s.busy_down), "ns");
     r.gauge(p + ".down.utilisation", ratio(s.busy_down, std::max(elapsed, s.busy_down)), "ratio");
+    window_utilisation(r, p + ".down.utilisation_window", l.busy_down_log(), w);
     r.counter(p + ".max_tags_in_use", s.max_tags_in_use, "tags");
     r.counter(p + ".tag_stalls", s.tag_stalls, "stalls");
     r.counter(p + ".credit_stalls", s.credit_stalls, "stalls");
+}
+
+// A stage's beats popped inside the window, over the window's cycles (at most one pop per
+// cycle). From the trace: a frame's pops are spread evenly over its first..last pop, as the
+// trace-built counters take them (exact when the frame streams without stalls).
+template <class Record>
+void stage_window_utilisation(StatsRegistry& r, const std::string& p, const std::vector<nic::StageConfig>& stages,
+                              const std::vector<Record>& frames, const StatsWindow& w) {
+    for (size_t s = 0; s < stages.size(); ++s) {
+        uint64_t beats = 0;
+        for (const Record& f : frames) {
+            if (s >= f.chain.stages.size()) continue;
+            const nic::StageTiming& st = f.chain.stages[s];
+            if (st.last_pop < w.start || st.first_pop >= w.end) continue;
+            const uint64_t n = nic::beats_for(f.frame_bytes, stages[s].width_bytes);
+            for (uint64_t k = 0; k < n; ++k) {
+                const Ps pop = stats::spread(st.first_pop, st.last_pop, k, n);
+                beats += pop >= w.start && pop < w.end;
+            }
+        }
+        r.gauge(p + "." + stages[s].name + ".utilisation_window",
+                std::min(1.0, ratio(Ps(beats) * stages[s].clock.period(), w.end - w.start)), "ratio");
+    }
 }
 
 // When the first beat of a frame was written into stage s's FIFO.
@@ -149,23 +183,29 @@ void trace_stats(StatsRegistry& r, const std::string& p, const nic::T5Nic& n) {
 
 }  // namespace
 
-NicStageCounters trace_stage_counters(const nic::T5Nic& n) {
-    NicStageCounters out;
-    if (!n.params().trace) return out;
+NicTracedFrames nic_traced_frames(const nic::T5Nic& n) {
+    NicTracedFrames out;
     const nic::NicTrace& tr = n.trace();
     const nic::NicPipelineConfig& pc = n.params().pipeline;
-    std::vector<stats::TracedFrame> tx, rx;
-    for (const nic::TxFrameRecord& f : tr.tx) tx.push_back({f.frame_bytes, pc.tx.at(0).clock.period(), &f.chain});
+    for (const nic::TxFrameRecord& f : tr.tx) out.tx.push_back({f.frame_bytes, pc.tx.at(0).clock.period(), &f.chain});
     for (const nic::RxFrameRecord& f : tr.rx) {
         // The MAC hands over a beat each time its last byte has arrived: the frame's bytes
         // arrive evenly between first_byte and last_byte (padding to 60 B and the FCS included).
         const uint64_t data =
             proto::ethernet_wire_bytes(f.frame_bytes) - proto::kEthernetPreambleSize - proto::kEthernetMinIfgSize;
         const Ps byte_time = f.last_byte > f.first_byte ? (f.last_byte - f.first_byte) / data : 0;
-        rx.push_back({f.frame_bytes, byte_time * pc.rx.at(0).width_bytes, &f.chain});
+        out.rx.push_back({f.frame_bytes, byte_time * pc.rx.at(0).width_bytes, &f.chain});
     }
-    out.tx = stats::counters_from_trace(pc.tx, tx);
-    out.rx = stats::counters_from_trace(pc.rx, rx);
+    return out;
+}
+
+NicStageCounters trace_stage_counters(const nic::T5Nic& n) {
+    NicStageCounters out;
+    if (!n.params().trace) return out;
+    const nic::NicPipelineConfig& pc = n.params().pipeline;
+    const NicTracedFrames frames = nic_traced_frames(n);
+    out.tx = stats::counters_from_trace(pc.tx, frames.tx);
+    out.rx = stats::counters_from_trace(pc.rx, frames.rx);
     out.source = "trace";
     return out;
 }
@@ -200,10 +240,26 @@ NicStageCounters nic_stage_counters(const nic::T5Nic& n) {
     return trace_stage_counters(n);
 }
 
-StatsRegistry collect_stats(const Testbed& sys, Ps elapsed) {
+std::optional<StatsWindow> workload_window(const std::vector<OpRecord>& ops) {
+    if (ops.empty()) return std::nullopt;
+    StatsWindow w{ops.front().posted, ops.front().done};
+    for (const OpRecord& op : ops) {
+        w.start = std::min(w.start, op.posted);
+        w.end = std::max(w.end, op.done);
+    }
+    if (w.end <= w.start) return std::nullopt;
+    return w;
+}
+
+StatsRegistry collect_stats(const Testbed& sys, Ps elapsed, const std::optional<StatsWindow>& window) {
     StatsRegistry r;
     r.meta("generator", "nicsim");
     r.meta("elapsed_ns", ns(elapsed));
+    if (window) {
+        r.meta("window_start_ns", ns(window->start));
+        r.meta("window_end_ns", ns(window->end));
+        r.gauge("sim.window_ns", ns(window->end - window->start), "ns");
+    }
     r.meta("topology", sys.network_switch() ? "switch" : "back_to_back");
     r.meta("hosts", std::to_string(sys.host_count()));
     r.gauge("sim.elapsed_ns", ns(elapsed), "ns");
@@ -216,17 +272,23 @@ StatsRegistry collect_stats(const Testbed& sys, Ps elapsed) {
         r.meta(p + ".nic.stage_counters", sc.source);
         if (!sc.tx.empty()) stats::add_stage_stats(r, p + ".nic.tx", h.nic.params().pipeline.tx, sc.tx, elapsed);
         if (!sc.rx.empty()) stats::add_stage_stats(r, p + ".nic.rx", h.nic.params().pipeline.rx, sc.rx, elapsed);
-        if (h.nic.params().trace) trace_stats(r, p + ".nic", h.nic);
+        if (h.nic.params().trace) {
+            trace_stats(r, p + ".nic", h.nic);
+            if (window) {
+                stage_window_utilisation(r, p + ".nic.tx", h.nic.params().pipeline.tx, h.nic.trace().tx, *window);
+                stage_window_utilisation(r, p + ".nic.rx", h.nic.params().pipeline.rx, h.nic.trace().rx, *window);
+            }
+        }
         sge_counters(r, p + ".sge", h.sge);
-        pcie_counters(r, p + ".pcie", h.pcie, elapsed);
-        link_stats(r, p + ".link.tx", sys.link_from(i), elapsed);
+        pcie_counters(r, p + ".pcie", h.pcie, elapsed, window);
+        link_stats(r, p + ".link.tx", sys.link_from(i), elapsed, window);
     }
     if (const net::CutThroughSwitch* sw = sys.network_switch()) {
         r.counter("switch.frames_forwarded", sw->frames_forwarded(), "frames");
         r.counter("switch.unknown_destination", sw->frames_unknown_destination(), "frames");
         for (size_t k = 0; k < sw->port_count(); ++k) {
             const std::string p = "switch.port" + std::to_string(k) + ".egress";
-            link_stats(r, p, sw->egress(k), elapsed);
+            link_stats(r, p, sw->egress(k), elapsed, window);
             r.counter(p + ".buffer_drops", sw->port_stats(k).buffer_drops, "frames");
             r.counter(p + ".max_buffered_bytes", sw->port_stats(k).max_buffered_bytes, "B");
         }
@@ -236,8 +298,12 @@ StatsRegistry collect_stats(const Testbed& sys, Ps elapsed) {
 
 void write_stats(const Testbed& sys, const std::filesystem::path& dir) { write_stats(sys, dir, timing::now_ps()); }
 
-void write_stats(const Testbed& sys, const std::filesystem::path& dir, Ps elapsed) {
-    const StatsRegistry r = collect_stats(sys, elapsed);
+void write_stats(const Testbed& sys, const std::filesystem::path& dir, const std::vector<OpRecord>& ops) {
+    write_stats(sys, dir, timing::now_ps(), workload_window(ops));
+}
+
+void write_stats(const Testbed& sys, const std::filesystem::path& dir, Ps elapsed, const std::optional<StatsWindow>& window) {
+    const StatsRegistry r = collect_stats(sys, elapsed, window);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     for (const auto& [file, text] : {std::pair{kStatsJsonFile, r.to_json()}, std::pair{kStatsCsvFile, r.to_csv()}}) {

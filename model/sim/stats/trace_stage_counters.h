@@ -14,6 +14,7 @@
 // frees its slot for a write at the same instant).
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "nic/pipeline/stage_config.h"
@@ -30,6 +31,19 @@ struct TracedFrame {
 // Throws std::invalid_argument if a frame's timing does not have one entry per stage.
 std::vector<nic::StageCounters> counters_from_trace(const std::vector<nic::StageConfig>& stages,
                                                     const std::vector<TracedFrame>& frames);
+
+// Every beat of stage s's input FIFO as estimated above, in order: when it was written and
+// when it was popped. Throws like counters_from_trace.
+struct BeatTimes {
+    timing::Ps write = 0, pop = 0;
+};
+std::vector<BeatTimes> fifo_beats(const std::vector<nic::StageConfig>& stages, size_t s,
+                                  const std::vector<TracedFrame>& frames);
+
+// Stage s's FIFO occupancy in beats as a step function: (time, beats held from then on), one
+// entry per instant the level changes (pops count first at equal times).
+std::vector<std::pair<timing::Ps, uint64_t>> fifo_occupancy(const std::vector<nic::StageConfig>& stages, size_t s,
+                                                            const std::vector<TracedFrame>& frames);
 
 // Beat k of n spread evenly over [first, last] (rounded down).
 inline timing::Ps spread(timing::Ps first, timing::Ps last, uint64_t k, uint64_t n) {
