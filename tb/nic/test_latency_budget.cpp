@@ -19,6 +19,7 @@
 #include "pcie/pcie_analytic.h"
 #include "sim/report/budget_svg.h"
 #include "sim/report/latency_budget.h"
+#include "budget_checks.h"
 #include "two_host_fixture.h"
 
 using namespace nicsim;
@@ -99,29 +100,6 @@ sim::OpRecord run_op(sim::Testbed& sys, const sim::QpEnd& a, const sim::QpEnd& b
     return r;
 }
 
-const sim::PathRow* find_row(const sim::OpPath& p, const std::string& stage) {
-    for (const auto& r : p.rows)
-        if (r.stage == stage) return &r;
-    return nullptr;
-}
-
-// The rows are contiguous from posted to done, so they add up to done - posted exactly.
-void check_telescopes(const sim::OpPath& p) {
-    INFO(sim::op_kind_name(p.op.kind) << " " << p.op.size << " B: " << p.why);
-    REQUIRE(p.matched);
-    REQUIRE_FALSE(p.rows.empty());
-    CHECK(p.rows.front().start == p.op.posted);
-    CHECK(p.rows.back().end == p.op.done);
-    Ps sum = 0;
-    for (size_t i = 0; i < p.rows.size(); ++i) {
-        if (i) CHECK(p.rows[i].start == p.rows[i - 1].end);
-        sum += p.rows[i].span();
-        // A floor is a floor: no row may take less.
-        INFO(p.rows[i].stage);
-        if (p.rows[i].has_floor) CHECK(p.rows[i].span() >= p.rows[i].floor);
-    }
-    CHECK(sum == p.total());
-}
 
 std::string slurp(const std::filesystem::path& p) {
     std::ifstream f(p);

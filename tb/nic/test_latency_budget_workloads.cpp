@@ -11,8 +11,10 @@
 
 #include "sim/report/latency_budget.h"
 #include "sim/workload/scenario_run.h"
+#include "budget_checks.h"
 
 using namespace nicsim;
+using namespace nicsim::testing;
 using timing::Ps;
 
 namespace {
@@ -46,16 +48,8 @@ void check_scenario(const std::string& name, std::vector<std::string> sets, std:
     CHECK(budget.matched == paths.size());
     for (const auto& p : paths) {
         if (!p.matched) continue;
-        INFO(sim::op_kind_name(p.op.kind) << " " << p.op.size << " B by host " << p.op.initiator);
         if (kind) CHECK(p.op.kind == *kind);
-        CHECK(p.rows.front().start == p.op.posted);
-        CHECK(p.rows.back().end == p.op.done);
-        Ps sum = 0;
-        for (size_t i = 0; i < p.rows.size(); ++i) {
-            if (i) CHECK(p.rows[i].start == p.rows[i - 1].end);
-            sum += p.rows[i].span();
-        }
-        CHECK(sum == p.total());
+        check_telescopes(p);
         CHECK(p.total() >= p.floor_total());
     }
     for (const auto& g : budget.groups)

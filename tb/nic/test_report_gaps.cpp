@@ -10,38 +10,12 @@
 
 #include "proto/ethernet.h"
 #include "sim/report/latency_budget.h"
+#include "budget_checks.h"
 #include "two_host_fixture.h"
 
 using namespace nicsim;
 using namespace nicsim::testing;
 using timing::Ps;
-
-namespace {
-
-const sim::PathRow* find_row(const sim::OpPath& p, const std::string& stage) {
-    for (const auto& r : p.rows)
-        if (r.stage == stage) return &r;
-    return nullptr;
-}
-
-void check_telescopes(const sim::OpPath& p) {
-    INFO(sim::op_kind_name(p.op.kind) << " " << p.op.size << " B: " << p.why);
-    REQUIRE(p.matched);
-    REQUIRE_FALSE(p.rows.empty());
-    CHECK(p.rows.front().start == p.op.posted);
-    CHECK(p.rows.back().end == p.op.done);
-    Ps sum = 0;
-    for (size_t i = 0; i < p.rows.size(); ++i) {
-        if (i) CHECK(p.rows[i].start == p.rows[i - 1].end);
-        sum += p.rows[i].span();
-        INFO(p.rows[i].stage);
-        if (p.rows[i].has_floor) CHECK(p.rows[i].span() >= p.rows[i].floor);
-    }
-    CHECK(sum == p.total());
-}
-
-
-}  // namespace
 
 TEST_CASE("Latency budget of zero-length Send and Write: their (empty) frame is on the path", "[budget]") {
     timing::init_time_resolution();
