@@ -116,6 +116,22 @@ inline std::string sem_temp_dir(const std::string& tag) {
     return dir.string();
 }
 
+// The start of a tshark-checked test: tshark must be there, a scratch folder, and testbed
+// parameters that capture host `host`'s port into it (cap.pcap).
+struct SemCapture {
+    std::string dir, pcap;
+    sim::TestbedParams params;
+};
+inline SemCapture sem_capture(const std::string& tag, int host) {
+    if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
+    timing::init_time_resolution();
+    SemCapture c;
+    c.dir = sem_temp_dir(tag);
+    c.pcap = c.dir + "/port_" + sim::host_name(host) + ".pcap";
+    c.params.pcaps[size_t(host)] = c.pcap;
+    return c;
+}
+
 // tshark -T fields rows, each field split into its occurrences (one per FPDU in the frame).
 inline std::vector<std::vector<std::vector<std::string>>> tshark_occurrences(const std::string& pcap,
                                                                             const std::string& filter,

@@ -51,11 +51,9 @@ std::string hex2(unsigned v) {
 }  // namespace
 
 TEST_CASE("Protection errors: Terminate codes on the wire, completions at both ends", "[two_host][semantics][terminate]") {
-    if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
-    timing::init_time_resolution();
-    const std::string dir = sem_temp_dir("prot");
-    sim::TestbedParams p;
-    p.pcaps[1] = dir + "/port_b.pcap";
+    const SemCapture cap = sem_capture("prot", 1);
+    const std::string& dir = cap.dir;
+    const sim::TestbedParams& p = cap.params;
     sim::Testbed sys("sys", p);
     bool done = false;
     std::vector<SemConn> conns;

@@ -39,11 +39,9 @@ std::pair<unsigned, unsigned> ird_ord(const std::string& hex) {
 }  // namespace
 
 TEST_CASE("Reads beyond the negotiated ORD wait: at most ORD on the wire, in order", "[two_host][semantics][read]") {
-    if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
-    timing::init_time_resolution();
-    const std::string dir = sem_temp_dir("ord");
-    sim::TestbedParams p;
-    p.pcaps[0] = dir + "/port_a.pcap";
+    const SemCapture cap = sem_capture("ord", 0);
+    const std::string& dir = cap.dir;
+    const sim::TestbedParams& p = cap.params;
     sim::Testbed sys("sys", p);
     // A asks for 8 outstanding Reads and serves 16; B serves only 3: A's ORD becomes 3.
     host::ConnParams ca, cb;
@@ -135,11 +133,9 @@ TEST_CASE("Reads beyond the negotiated ORD wait: at most ORD on the wire, in ord
 }
 
 TEST_CASE("More Read Requests than the IRD: the RDMAP Terminate 0x07", "[two_host][semantics][read]") {
-    if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
-    timing::init_time_resolution();
-    const std::string dir = sem_temp_dir("ird");
-    sim::TestbedParams p;
-    p.pcaps[0] = dir + "/port_a.pcap";
+    const SemCapture cap = sem_capture("ird", 0);
+    const std::string& dir = cap.dir;
+    const sim::TestbedParams& p = cap.params;
     sim::Testbed sys("sys", p);
     // MPA revision 1 exchanges no IRD/ORD: each end keeps its own, and A's ORD 8 overruns
     // B's IRD 2 (the misconfiguration RFC 6581 exists to prevent).

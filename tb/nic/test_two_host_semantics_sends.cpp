@@ -13,11 +13,9 @@ using verbs::WcStatus;
 using verbs::WrOpcode;
 
 TEST_CASE("Send with Invalidate: the STag is invalidated, then refused", "[two_host][semantics][send]") {
-    if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
-    timing::init_time_resolution();
-    const std::string dir = sem_temp_dir("inv");
-    sim::TestbedParams p;
-    p.pcaps[1] = dir + "/port_b.pcap";
+    const SemCapture cap = sem_capture("inv", 1);
+    const std::string& dir = cap.dir;
+    const sim::TestbedParams& p = cap.params;
     sim::Testbed sys("sys", p);
     bool done = false;
     uint32_t inv_rkey = 0;
@@ -112,11 +110,9 @@ TEST_CASE("Send with Invalidate: the STag is invalidated, then refused", "[two_h
 }
 
 TEST_CASE("Send with Solicited Event: CQE flag and solicited-only CQ event", "[two_host][semantics][send]") {
-    if (!test::tshark_available()) FAIL("tshark not found on PATH: run scripts/setup");
-    timing::init_time_resolution();
-    const std::string dir = sem_temp_dir("se");
-    sim::TestbedParams p;
-    p.pcaps[0] = dir + "/port_a.pcap";
+    const SemCapture cap = sem_capture("se", 0);
+    const std::string& dir = cap.dir;
+    const sim::TestbedParams& p = cap.params;
     sim::Testbed sys("sys", p);
     bool done = false;
     sys.body = [&] {
