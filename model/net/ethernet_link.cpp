@@ -25,7 +25,7 @@ Ps EthernetLink::transmit(const EthFrame& frame, Ps ready) {
     Ps first = start + proto::kEthernetPreambleSize * byte_time_;
     Ps last = first + data * byte_time_;
     free_at_ = start + on_wire * byte_time_;
-    busy_.add(start, free_at_);
+    if (params_.busy_log) busy_.add(start, free_at_);
     ++sent_;
     wire_bytes_ += on_wire;
     for (const Tap& t : taps_) t(first, frame);

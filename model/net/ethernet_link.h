@@ -18,6 +18,7 @@ namespace nicsim::net {
 struct LinkParams {
     double rate_gbps = 40.0;        // MAC data rate
     timing::Ps propagation = 5000;  // 1 m of cable at ~5 ns/m (perf_anchors §2.4, an assumption)
+    bool busy_log = false;          // keep every busy period (reports only: it grows with the run)
 };
 
 // Picoseconds per byte at a rate (exact for 10/25/40/100 Gb/s).
@@ -47,7 +48,8 @@ public:
     uint64_t frames_dropped() const { return dropped_; }
     uint64_t wire_bytes() const { return wire_bytes_; }  // preamble, FCS, padding and IFG included
     // When the wire was occupied (preamble to the end of the IFG): busy time over any window.
-    const timing::BusyIntervals& busy_log() const { return busy_; }
+    // Null unless LinkParams::busy_log.
+    const timing::BusyIntervals* busy_log() const { return params_.busy_log ? &busy_ : nullptr; }
 
 private:
     LinkParams params_;

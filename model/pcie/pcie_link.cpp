@@ -127,7 +127,7 @@ void PcieLink::send_up(const Tlp& t, bool posted) {
     Ps dur = analytic::serialize_ps(p_, bytes);
     up_busy_ = start + dur;
     stats_.busy_up += dur;
-    up_log_.add(start, up_busy_);
+    if (p_.busy_log) up_log_.add(start, up_busy_);
     stats_.bytes_up += bytes;
     stats_.payload_up += posted ? t.len : 0;
     ++stats_.tlps_up;
@@ -242,7 +242,7 @@ Ps PcieLink::send_down(uint32_t bytes) {
     Ps dur = analytic::serialize_ps(p_, bytes);
     down_busy_ = start + dur;
     stats_.busy_down += dur;
-    down_log_.add(start, down_busy_);
+    if (p_.busy_log) down_log_.add(start, down_busy_);
     stats_.bytes_down += bytes;
     ++stats_.tlps_down;
     return down_busy_ + p_.link_latency;

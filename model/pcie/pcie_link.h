@@ -73,8 +73,9 @@ public:
 
     const LinkStats& stats() const { return stats_; }
     // When each direction was serializing TLPs (busy_up / busy_down over any window).
-    const timing::BusyIntervals& busy_up_log() const { return up_log_; }
-    const timing::BusyIntervals& busy_down_log() const { return down_log_; }
+    // Null unless PcieParams::busy_log.
+    const timing::BusyIntervals* busy_up_log() const { return p_.busy_log ? &up_log_ : nullptr; }
+    const timing::BusyIntervals* busy_down_log() const { return p_.busy_log ? &down_log_ : nullptr; }
     uint32_t tags_in_use() const { return tags_in_use_; }
     uint64_t events_run() const { return eq_.callbacks_run(); }  // link callbacks so far
 

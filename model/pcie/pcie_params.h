@@ -16,6 +16,7 @@ namespace nicsim::pcie {
 struct PcieParams {
     int gen = 3;                    // pcie.gen: 1..4 (2.5, 5, 8, 16 GT/s per lane)
     int lanes = 8;                  // pcie.lanes: 1, 2, 4, 8, 16
+    bool busy_log = false;          // keep every busy period of both directions (reports only)
     uint32_t mps = 256;             // pcie.mps: Max Payload Size, bytes, 128..4096 (power of 2)
     uint32_t mrrs = 512;            // pcie.mrrs: Max Read Request Size, bytes, 128..4096
     uint32_t rcb = 64;              // pcie.rcb: Read Completion Boundary, bytes, 64..512

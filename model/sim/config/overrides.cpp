@@ -6,15 +6,6 @@
 
 namespace nicsim::config {
 
-namespace {
-std::string trim(const std::string& s) {
-    size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-    return s.substr(b, e - b);
-}
-}  // namespace
-
 std::vector<Diagnostic> apply_overrides(Config& cfg, const std::vector<std::string>& assignments) {
     std::vector<Diagnostic> diags;
     const Location where{"--set", 0, 0};

@@ -23,6 +23,9 @@ struct ParseResult {
 //   duration  an integer (ps) or a number with a unit: 450ns, 1.5 us, 20000 ps, 2 ms, 1 s
 ParseResult parse_value(const ParamSpec& spec, std::string_view text, bool quoted = false);
 
+// `s` without its leading and trailing whitespace (for every hand-split text field).
+std::string trim(std::string_view s);
+
 // Empty when v is inside the declared range, else a message ("must be in 1..4, got 7").
 std::string check_range(const ParamSpec& spec, const Value& v);
 

@@ -261,9 +261,6 @@ template <class Record, class Describe>
 void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std::vector<nic::StageConfig>& stages,
                   const std::vector<Record>& frames, const std::vector<stats::TracedFrame>& traced, Ps fifo_window,
                   Describe describe) {
-    std::vector<stats::TracedFrame> timed;  // frames with a time at every stage
-    for (const stats::TracedFrame& f : traced)
-        if (f.timing && f.timing->stages.size() == stages.size()) timed.push_back(f);
     for (size_t s = 0; s < stages.size(); ++s) {
         const Ps T = stages[s].clock.period();
         for (const Record& f : frames) {
@@ -281,7 +278,7 @@ void chain_events(TraceBuilder& b, int pid, int tid0, const char* dir, const std
             // The stage is busy with the frame while it pops its beats, one per cycle.
             b.slice(pid, tid0 + int(s), "frame " + std::to_string(f.frame_id), st.first_pop, st.last_pop + T, a);
         }
-        fifo_counter(b, pid, std::string("fifo ") + dir + "." + stages[s].name, stages, s, timed, fifo_window);
+        fifo_counter(b, pid, std::string("fifo ") + dir + "." + stages[s].name, stages, s, traced, fifo_window);
     }
 }
 

@@ -98,7 +98,7 @@ std::string format_banner(const PerftestBanner& b) {
     s += fmt(" Connection type : RC\t\tUsing SRQ      : OFF\n");
     s += fmt(" TX depth        : %u\n", b.tx_depth);
     s += fmt(" Mtu             : %u[B]\n", b.mtu);
-    if (b.flows != "a->b") s += " Flows           : " + b.flows + "\n";
+    if (!b.flows.empty()) s += " Flows           : " + b.flows + "\n";
     s += " Link type       : Ethernet\n" + dashes + "\n";
     return s;
 }
@@ -128,7 +128,7 @@ std::string format_bandwidth_row(const BandwidthReport& r) {
 
 namespace {
 std::string test_info_json(const PerftestBanner& b) {
-    const std::string flows = b.flows != "a->b" ? ", \"flows\": \"" + b.flows + "\"" : "";
+    const std::string flows = b.flows.empty() ? "" : ", \"flows\": \"" + b.flows + "\"";
     return fmt("\"test_info\": {\"test\": \"%s\", \"device\": \"%s\", \"transport_type\": \"IW\", "
                "\"connection_type\": \"RC\", \"number_of_qps\": %u, \"tx_depth\": %u, \"mtu\": %u%s}",
                b.title.c_str(), b.device.c_str(), b.qps, b.tx_depth, b.mtu, flows.c_str());

@@ -52,9 +52,8 @@ struct PerftestBanner {
     uint32_t qps = 1;
     uint32_t tx_depth = 1;
     uint32_t mtu = 1500;
-    // The hosts the test ran between ("a->b, c->b"); printed (and in JSON) unless it is
-    // the two-host default "a->b", so a two-host table reads exactly like perftest's.
-    std::string flows = "a->b";
+    // The hosts the test ran between ("c->b, d->b"); printed (and in JSON) when not empty.
+    std::string flows;
 };
 
 std::string format_banner(const PerftestBanner& b);

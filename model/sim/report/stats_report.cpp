@@ -33,10 +33,10 @@ double ratio(Ps busy, Ps interval) { return interval ? double(busy) / double(int
 
 using Window = std::optional<StatsWindow>;
 
-// Busy time inside the window over its length.
-void window_utilisation(StatsRegistry& r, const std::string& name, const timing::BusyIntervals& busy,
+// Busy time inside the window over its length (when the resource kept its busy log).
+void window_utilisation(StatsRegistry& r, const std::string& name, const timing::BusyIntervals* busy,
                         const Window& w) {
-    if (w) r.gauge(name, std::min(1.0, ratio(busy.busy_within(w->start, w->end), w->end - w->start)), "ratio");
+    if (w && busy) r.gauge(name, std::min(1.0, ratio(busy->busy_within(w->start, w->end), w->end - w->start)), "ratio");
 }
 
 void link_stats(StatsRegistry& r, const std::string& p, const net::EthernetLink& l, Ps elapsed, const Window& w) {
@@ -92,41 +92,30 @@ void pcie_counters(StatsRegistry& r, const std::string& p, const pcie::PcieLink&
     r.counter(p + ".mmio_writes", s.mmio_writes, "writes");
     r.counter(p + ".msix", s.msix, "messages");
     r.counter(p + ".mem_transactions", s.mem_transactions, "transactions");
-    r.counter(p + ".up.tlps", s.tlps_up, "tlps");
-    r.counter(p + ".up.bytes", s.bytes_up, "B");
-    r.counter(p + ".up.payload_bytes", s.payload_up, "B");
-    r.gauge(p + ".up.busy_ns", ns(s.busy_up), "ns");
-    r.gauge(p + ".up.utilisation", ratio(s.busy_up, std::max(elapsed, s.busy_up)), "ratio");
-    window_utilisation(r, p + ".up.utilisation_window", l.busy_up_log(), w);
-    r.counter(p + ".down.tlps", s.tlps_down, "tlps");
-    r.counter(p + ".down.bytes", s.bytes_down, "B");
-    r.counter(p + ".down.payload_bytes", s.payload_down, "B");
-    r.gauge(p + ".down.busy_ns", ns(s.busy_down), "ns");
-    r.gauge(p + ".down.utilisation", ratio(s.busy_down, std::max(elapsed, s.busy_down)), "ratio");
-    window_utilisation(r, p + ".down.utilisation_window", l.busy_down_log(), w);
+    auto direction = [&](const std::string& d, uint64_t tlps, uint64_t bytes, uint64_t payload, Ps busy,
+                         const timing::BusyIntervals* log) {
+        r.counter(d + ".tlps", tlps, "tlps");
+        r.counter(d + ".bytes", bytes, "B");
+        r.counter(d + ".payload_bytes", payload, "B");
+        r.gauge(d + ".busy_ns", ns(busy), "ns");
+        r.gauge(d + ".utilisation", ratio(busy, std::max(elapsed, busy)), "ratio");
+        window_utilisation(r, d + ".utilisation_window", log, w);
+    };
+    direction(p + ".up", s.tlps_up, s.bytes_up, s.payload_up, s.busy_up, l.busy_up_log());
+    direction(p + ".down", s.tlps_down, s.bytes_down, s.payload_down, s.busy_down, l.busy_down_log());
     r.counter(p + ".max_tags_in_use", s.max_tags_in_use, "tags");
     r.counter(p + ".tag_stalls", s.tag_stalls, "stalls");
     r.counter(p + ".credit_stalls", s.credit_stalls, "stalls");
 }
 
 // A stage's beats popped inside the window, over the window's cycles (at most one pop per
-// cycle). From the trace: a frame's pops are spread evenly over its first..last pop, as the
-// trace-built counters take them (exact when the frame streams without stalls).
-template <class Record>
+// cycle), with the pop times the trace-built FIFO estimate gives them (stats::fifo_beats:
+// exact when the frame streams without stalls).
 void stage_window_utilisation(StatsRegistry& r, const std::string& p, const std::vector<nic::StageConfig>& stages,
-                              const std::vector<Record>& frames, const StatsWindow& w) {
+                              const std::vector<stats::TracedFrame>& frames, const StatsWindow& w) {
     for (size_t s = 0; s < stages.size(); ++s) {
         uint64_t beats = 0;
-        for (const Record& f : frames) {
-            if (s >= f.chain.stages.size()) continue;
-            const nic::StageTiming& st = f.chain.stages[s];
-            if (st.last_pop < w.start || st.first_pop >= w.end) continue;
-            const uint64_t n = nic::beats_for(f.frame_bytes, stages[s].width_bytes);
-            for (uint64_t k = 0; k < n; ++k) {
-                const Ps pop = stats::spread(st.first_pop, st.last_pop, k, n);
-                beats += pop >= w.start && pop < w.end;
-            }
-        }
+        for (const stats::BeatTimes& b : stats::fifo_beats(stages, s, frames)) beats += b.pop >= w.start && b.pop < w.end;
         r.gauge(p + "." + stages[s].name + ".utilisation_window",
                 std::min(1.0, ratio(Ps(beats) * stages[s].clock.period(), w.end - w.start)), "ratio");
     }
@@ -187,8 +176,10 @@ NicTracedFrames nic_traced_frames(const nic::T5Nic& n) {
     NicTracedFrames out;
     const nic::NicTrace& tr = n.trace();
     const nic::NicPipelineConfig& pc = n.params().pipeline;
-    for (const nic::TxFrameRecord& f : tr.tx) out.tx.push_back({f.frame_bytes, pc.tx.at(0).clock.period(), &f.chain});
+    for (const nic::TxFrameRecord& f : tr.tx)
+        if (f.chain.stages.size() == pc.tx.size()) out.tx.push_back({f.frame_bytes, pc.tx.at(0).clock.period(), &f.chain});
     for (const nic::RxFrameRecord& f : tr.rx) {
+        if (f.chain.stages.size() != pc.rx.size()) continue;
         // The MAC hands over a beat each time its last byte has arrived: the frame's bytes
         // arrive evenly between first_byte and last_byte (padding to 60 B and the FCS included).
         const uint64_t data =
@@ -275,8 +266,9 @@ StatsRegistry collect_stats(const Testbed& sys, Ps elapsed, const std::optional<
         if (h.nic.params().trace) {
             trace_stats(r, p + ".nic", h.nic);
             if (window) {
-                stage_window_utilisation(r, p + ".nic.tx", h.nic.params().pipeline.tx, h.nic.trace().tx, *window);
-                stage_window_utilisation(r, p + ".nic.rx", h.nic.params().pipeline.rx, h.nic.trace().rx, *window);
+                const NicTracedFrames frames = nic_traced_frames(h.nic);
+                stage_window_utilisation(r, p + ".nic.tx", h.nic.params().pipeline.tx, frames.tx, *window);
+                stage_window_utilisation(r, p + ".nic.rx", h.nic.params().pipeline.rx, frames.rx, *window);
             }
         }
         sge_counters(r, p + ".sge", h.sge);

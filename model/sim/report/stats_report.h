@@ -30,7 +30,8 @@ NicStageCounters nic_stage_counters(const nic::T5Nic& nic);
 // Always the ones rebuilt from the trace (source "none" when the NIC did not trace).
 NicStageCounters trace_stage_counters(const nic::T5Nic& nic);
 // A traced NIC's TX and RX frames as the trace-built FIFO estimate takes them
-// (sim/stats/trace_stage_counters.h): bytes, the source's beat interval, stage times.
+// (sim/stats/trace_stage_counters.h): bytes, the source's beat interval, stage times; only
+// frames with a time at every stage of their chain.
 struct NicTracedFrames {
     std::vector<stats::TracedFrame> tx, rx;
 };

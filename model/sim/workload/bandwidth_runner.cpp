@@ -134,7 +134,7 @@ WorkloadResult run_bandwidth(RunContext& ctx, const WorkloadSpec& w) {
     banner.title = kind == OpKind::Write ? "RDMA_Write BW Test" : kind == OpKind::Read ? "RDMA_Read BW Test" : "Send BW Test";
     banner.mtu = ctx.mtu;
     banner.qps = conns;
-    banner.flows = flows_summary(w.flows);
+    banner.flows = flows_label(w.flows);
     banner.tx_depth = w.tx_depth;
     WorkloadResult out;
     out.kind = workload_kind_name(w.kind);

@@ -1,11 +1,14 @@
 #include "sim/workload/flows.h"
 
 #include "sim/config/suggest.h"
+#include "sim/config/value_parse.h"
 #include "sim/testbed.h"
 
 namespace nicsim::sim {
 
 namespace {
+
+using config::trim;
 
 const std::vector<std::string>& pattern_names() {
     static const std::vector<std::string> n = {"pairs", "ring", "incast", "all_to_all"};
@@ -25,11 +28,6 @@ std::vector<Flow> pattern(const std::string& name, int n) {
             for (int j = 0; j < n; ++j)
                 if (i != j) f.push_back({i, j});
     return f;
-}
-
-std::string trim(const std::string& s) {
-    const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
 std::string host_range(int hosts) { return "a.." + host_name(hosts - 1); }
@@ -100,9 +98,11 @@ std::string flows_summary(const std::vector<Flow>& f) {
     return s;
 }
 
+std::string flows_label(const std::vector<Flow>& f) { return f == std::vector<Flow>{{0, 1}} ? "" : flows_summary(f); }
+
 std::string flows_line(const std::vector<Flow>& f) {
-    const std::string s = flows_summary(f);
-    return s == "a->b" ? "" : " Flows           : " + s + "\n";
+    const std::string s = flows_label(f);
+    return s.empty() ? "" : " Flows           : " + s + "\n";
 }
 
 }  // namespace nicsim::sim

@@ -32,7 +32,10 @@ bool parse_flows(const YAML::Node& v, int hosts, std::vector<Flow>& out, std::st
 
 std::string flow_name(const Flow& f);                   // "a->b"
 std::string flows_summary(const std::vector<Flow>& f);  // "a->b, c->b"
-// " Flows           : a->b, c->b\n" for a results banner; "" for the two-host default a->b.
+// The flows as a results banner names them: "" for the two-host default a->b (so a two-host
+// table reads exactly like perftest's), else flows_summary().
+std::string flows_label(const std::vector<Flow>& f);
+// " Flows           : c->b, d->b\n" for a results banner; "" when flows_label() is.
 std::string flows_line(const std::vector<Flow>& f);
 
 }  // namespace nicsim::sim

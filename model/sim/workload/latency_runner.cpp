@@ -131,7 +131,7 @@ WorkloadResult run_latency(RunContext& ctx, const WorkloadSpec& w) {
                    : w.kind == WorkloadKind::ReadLat ? "RDMA_Read Latency Test"
                                                     : "Send Latency Test";
     banner.mtu = ctx.mtu;
-    banner.flows = flows_summary(w.flows);
+    banner.flows = flows_label(w.flows);
     WorkloadResult out;
     out.kind = workload_kind_name(w.kind);
     out.table = format_banner(banner) + format_latency_header();

@@ -43,6 +43,16 @@ void refuse_overrides(const config::Scenario& sc, const std::string& section, st
             d.push_back({{"--set", 0, 0}, section + "." + o.key, "cannot be set from the command line; edit the scenario"});
 }
 
+// The host whose TX link `link` names: "x_tx" for host x, or the two-host names a_to_b and
+// b_to_a; -1 for anything else.
+int transmitting_host(const std::string& link, int hosts) {
+    if (link == "a_to_b") return 0;
+    if (link == "b_to_a") return 1;
+    const size_t n = link.size();
+    if (n > 3 && link.compare(n - 3, 3, "_tx") == 0) return host_index(link.substr(0, n - 3), hosts);
+    return -1;
+}
+
 }  // namespace
 
 std::vector<Diagnostic> parse_outputs(const config::Scenario& sc, OutputsSpec& out) {
@@ -99,11 +109,9 @@ std::vector<Diagnostic> parse_faults(const config::Scenario& sc, std::vector<Lin
             const YAML::Node v = kv.second;
             if (key == "link") {
                 has_link = true;
-                const std::string name = v.IsScalar() ? v.Scalar() : "";
-                const size_t tx = name.rfind("_tx");
-                if (name == "a_to_b" || name == "b_to_a") f.from_host = name == "a_to_b" ? 0 : 1;
-                else if (tx != std::string::npos && tx + 3 == name.size() && (f.from_host = host_index(name.substr(0, tx), hosts)) >= 0) {}
-                else bad(v, key, "must be a_to_b, b_to_a or x_tx for a host x of the topology (a.." + host_name(hosts - 1) + ")");
+                f.from_host = transmitting_host(v.IsScalar() ? v.Scalar() : "", hosts);
+                if (f.from_host < 0)
+                    bad(v, key, "must be a_to_b, b_to_a or x_tx for a host x of the topology (a.." + host_name(hosts - 1) + ")");
             } else if (key == "drop_frames") {
                 has_drop = true;
                 if (!v.IsSequence()) {
@@ -182,9 +190,8 @@ int read_topology(const config::Scenario& sc, std::vector<Diagnostic>& d) {
 }  // namespace
 
 int topology_hosts(const config::Scenario& sc) {
-    std::vector<Diagnostic> d;
-    const int n = read_topology(sc, d);
-    return n;  // a bad value was not taken (2 or the last good one); parse_topology reports it
+    std::vector<Diagnostic> ignored;  // parse_topology reports them; a bad value is not taken
+    return read_topology(sc, ignored);
 }
 
 std::vector<Diagnostic> parse_topology(const config::Scenario& sc) {

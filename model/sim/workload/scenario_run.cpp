@@ -62,12 +62,15 @@ RunOutcome execute(const RunPlan& plan, const ExecuteOptions& opts) {
     const config::Config& cfg = plan.scenario.config;
     timing::init_time_resolution();
     TestbedParams p = TestbedParams::from_config(cfg, plan.hosts);
+    // The budget, stats and Perfetto writers read the NICs' per-frame records and the links'
+    // busy logs (kept only when someone will read them: an output folder or an after_run callback).
+    const bool reports = plan.outputs.nic_trace() && (!opts.out_dir.empty() || opts.after_run);
+    p.link.busy_log = reports;
     for (int i = 0; i < plan.hosts; ++i) {
         if (plan.outputs.pcap && !opts.out_dir.empty())
             p.pcaps[size_t(i)] = (opts.out_dir / ("port_" + host_name(i) + ".pcap")).string();
-        // The budget, stats and Perfetto writers read the NICs' per-frame records
-        // (only when someone will read them: an output folder or an after_run callback).
-        p.hosts[size_t(i)].nic.trace = plan.outputs.nic_trace() && (!opts.out_dir.empty() || opts.after_run);
+        p.hosts[size_t(i)].nic.trace = reports;
+        p.hosts[size_t(i)].pcie.busy_log = reports;
     }
     Testbed sys("sys", p);
     if (cfg.get_string("sim.waves") == "fst" && !opts.out_dir.empty() && !sys.open_island_waves(opts.out_dir.string()))

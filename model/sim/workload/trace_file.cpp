@@ -3,17 +3,13 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
+#include "sim/config/value_parse.h"
 
 namespace nicsim::sim {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-    return s.substr(b, e - b);
-}
+using config::trim;
 
 bool parse_u64(const std::string& s, uint64_t& v) {
     if (s.empty() || s.size() > 19) return false;

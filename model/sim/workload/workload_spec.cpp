@@ -8,11 +8,14 @@
 #include "host/ring_format.h"
 #include "sim/config/section_checks.h"
 #include "sim/config/suggest.h"
+#include "sim/config/value_parse.h"
 #include "sim/workload/run_sections.h"
 
 namespace nicsim::sim {
 
 namespace {
+
+using config::trim;
 
 using config::Diagnostic;
 using config::Location;
@@ -237,13 +240,6 @@ std::string kind_error(const std::string& name) {
     const std::string near = config::closest(name, kind_names());
     if (!near.empty()) msg += " (did you mean " + near + "?)";
     return msg + "; known: " + join(kind_names());
-}
-
-std::string trim(const std::string& s) {
-    size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-    return s.substr(b, e - b);
 }
 
 }  // namespace
